@@ -1,0 +1,75 @@
+using System;
+
+namespace Unetr.Generators.Model
+{
+    /// <summary>Mirror of <c>Unetr.Dsl.UnetrLayout</c> (the generator cannot reference the attribute assembly).</summary>
+    internal enum Layout { Monai = 0, Seed = 1 }
+
+    /// <summary>Mirror of <c>Unetr.Dsl.PatchProjection</c>.</summary>
+    internal enum Projection { Conv = 0, Perceptron = 1 }
+
+    /// <summary>Mirror of <c>Unetr.Dsl.NormKind</c>.</summary>
+    internal enum Norm { Batch = 0, Instance = 1 }
+
+    /// <summary>Mirror of <c>Unetr.Dsl.MlpActivation</c>.</summary>
+    internal enum Activation { Gelu = 0, Relu = 1 }
+
+    /// <summary>
+    /// One declared UNETR variant with every default resolved. Values are as the user wrote them, valid or not:
+    /// <c>Validation</c> decides; the emitter only ever sees a spec that validated without errors.
+    /// </summary>
+    internal sealed record UnetrSpec(
+        TypeTarget Target,
+        Layout Layout,
+        EquatableArray<int> ImageSize,
+        int SpatialDims,
+        int InChannels,
+        int OutChannels,
+        int PatchSize,
+        Projection Projection,
+        int EmbedDim,
+        int Depth,
+        int Heads,
+        int MlpDim,
+        EquatableArray<int> ExtractLayers,
+        double Dropout,
+        bool FinalNorm,
+        bool QkvBias,
+        Activation Activation,
+        EquatableArray<int> Widths,
+        int StemWidth,
+        Norm Norm,
+        bool Residual)
+    {
+        /// <summary>Number of decoder stages and of extract layers: log2 of the patch size.</summary>
+        public int Stages => PatchSize > 0 ? (int)Math.Round(Math.Log(PatchSize, 2)) : 0;
+
+        /// <summary>Tokens per sample: product of ImageSize / PatchSize.</summary>
+        public long Tokens
+        {
+            get
+            {
+                long n = 1;
+                foreach (var size in ImageSize)
+                {
+                    n *= size / PatchSize;
+                }
+
+                return n;
+            }
+        }
+    }
+
+    /// <summary>Where the generated partial goes: namespace, containing types, the class itself.</summary>
+    internal sealed record TypeTarget(
+        string Namespace,
+        EquatableArray<string> ContainingTypes,
+        string ClassName,
+        string Accessibility)
+    {
+        public string FullName =>
+            (Namespace.Length == 0 ? string.Empty : Namespace + ".")
+            + (ContainingTypes.Count == 0 ? string.Empty : string.Join(".", ContainingTypes) + ".")
+            + ClassName;
+    }
+}
