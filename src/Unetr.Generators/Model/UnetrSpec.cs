@@ -60,16 +60,28 @@ namespace Unetr.Generators.Model
         }
     }
 
-    /// <summary>Where the generated partial goes: namespace, containing types, the class itself.</summary>
-    internal sealed record TypeTarget(
-        string Namespace,
-        EquatableArray<string> ContainingTypes,
-        string ClassName,
-        string Accessibility)
+    /// <summary>A type that encloses the network class: its keyword ("class", "struct", "record", "record struct") and name.</summary>
+    internal sealed record ContainingType(string Keyword, string Name);
+
+    /// <summary>Where the generated partial goes: namespace (empty for the global one), enclosing types outermost first, the class.</summary>
+    internal sealed record TypeTarget(string Namespace, EquatableArray<ContainingType> ContainingTypes, string ClassName)
     {
-        public string FullName =>
-            (Namespace.Length == 0 ? string.Empty : Namespace + ".")
-            + (ContainingTypes.Count == 0 ? string.Empty : string.Join(".", ContainingTypes) + ".")
-            + ClassName;
+        /// <summary>Dotted name without namespace, e.g. <c>Outer.SeedUnetr</c>.</summary>
+        public string NestedName
+        {
+            get
+            {
+                var names = new System.Collections.Generic.List<string>();
+                foreach (var type in ContainingTypes)
+                {
+                    names.Add(type.Name);
+                }
+
+                names.Add(ClassName);
+                return string.Join(".", names);
+            }
+        }
+
+        public string FullName => Namespace.Length == 0 ? NestedName : Namespace + "." + NestedName;
     }
 }

@@ -1,0 +1,206 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Threading;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+using Unetr.Generators.Diagnostics;
+using Unetr.Generators.Model;
+using Unetr.Generators.Validation;
+
+namespace Unetr.Generators.Parsing
+{
+    /// <summary>
+    /// Turns a class carrying [Unetr] into a <see cref="ParsedDeclaration"/>: the only step that touches symbols.
+    /// Every default is resolved here, per layout, so that later steps see plain numbers.
+    /// </summary>
+    internal static class DeclarationParser
+    {
+        public static ParsedDeclaration Parse(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
+        {
+            var symbol = (INamedTypeSymbol)context.TargetSymbol;
+            var syntax = (ClassDeclarationSyntax)context.TargetNode;
+            var classLocation = LocationInfo.From(syntax.Identifier.GetLocation());
+            var diagnostics = new List<DiagnosticInfo>();
+
+            CheckDeclarationContext(symbol, syntax, classLocation, diagnostics, cancellationToken);
+
+            var readers = new Dictionary<string, AttributeReader>();
+            foreach (var attribute in symbol.GetAttributes())
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                var name = ShortName(attribute.AttributeClass);
+                if (name is not null && !readers.ContainsKey(name))
+                {
+                    readers[name] = AttributeReader.Read(name, attribute, cancellationToken);
+                }
+            }
+
+            var sites = new DeclarationSites(classLocation, readers.Values.Select(r => r.Site).ToEquatableArray());
+            foreach (var (required, example) in RequiredCompanions)
+            {
+                if (!readers.ContainsKey(required))
+                {
+                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.MissingAttribute, sites.Locate(AttributeNames.Unetr), symbol.Name, required, example));
+                }
+            }
+
+            var spec = BuildSpec(Target(symbol), readers, sites, diagnostics);
+            return new ParsedDeclaration(spec, sites, diagnostics.ToEquatableArray());
+        }
+
+        private static readonly (string Name, string Example)[] RequiredCompanions =
+        {
+            (AttributeNames.PatchEmbedding, "PatchSize = 16"),
+            (AttributeNames.Encoder, "EmbedDim = 768, Depth = 12, Heads = 12"),
+            (AttributeNames.Decoder, "Widths = new[] { 16, 32, 64, 128 }"),
+        };
+
+        private static UnetrSpec BuildSpec(
+            TypeTarget target,
+            Dictionary<string, AttributeReader> readers,
+            DeclarationSites sites,
+            List<DiagnosticInfo> diagnostics)
+        {
+            var unetr = readers[AttributeNames.Unetr];
+            readers.TryGetValue(AttributeNames.PatchEmbedding, out var patch);
+            readers.TryGetValue(AttributeNames.Encoder, out var encoder);
+            readers.TryGetValue(AttributeNames.Decoder, out var decoder);
+
+            var layout = (Layout)(unetr.Enum("Layout") ?? (int)Layout.Monai);
+            var seed = layout == Layout.Seed;
+
+            var imageSize = Required(unetr, "ImageSize", unetr.IntArray("ImageSize"), "new[] { 96, 96, 96 } for 3D or new[] { 256, 256 } for 2D", sites, diagnostics)
+                ?? EquatableArray<int>.Empty;
+            var inChannels = Required(unetr, "InChannels", unetr.Int("InChannels"), "the input image's channel count, e.g. 1", sites, diagnostics) ?? 1;
+            var outChannels = Required(unetr, "OutChannels", unetr.Int("OutChannels"), "the number of output classes, e.g. 14", sites, diagnostics) ?? 1;
+
+            var patchSize = patch?.Int("PatchSize") ?? 16;
+            var embedDim = encoder?.Int("EmbedDim") ?? 768;
+            var depth = encoder?.Int("Depth") ?? 12;
+            var stages = Rules.StagesFor(patchSize);
+
+            var widths = decoder is null
+                ? Rules.DefaultWidths(stages)
+                : Required(decoder, "Widths", decoder.IntArray("Widths"), "stage widths, e.g. new[] { 16, 32, 64, 128 } for patch 16", sites, diagnostics)
+                    ?? Rules.DefaultWidths(stages);
+
+            return new UnetrSpec(
+                target,
+                layout,
+                imageSize,
+                SpatialDims: unetr.Int("SpatialDims") ?? imageSize.Count,
+                InChannels: inChannels,
+                OutChannels: outChannels,
+                PatchSize: patchSize,
+                Projection: (Projection)(patch?.Enum("Projection") ?? (int)Projection.Conv),
+                EmbedDim: embedDim,
+                Depth: depth,
+                Heads: encoder?.Int("Heads") ?? 12,
+                MlpDim: encoder?.Int("MlpDim") ?? (seed ? 2048 : (int)Math.Min(4L * embedDim, int.MaxValue)),
+                ExtractLayers: encoder?.IntArray("ExtractLayers") ?? Rules.DefaultExtractLayers(layout, depth, stages),
+                Dropout: encoder?.Double("Dropout") ?? 0.0,
+                FinalNorm: encoder?.Bool("FinalNorm") ?? !seed,
+                QkvBias: encoder?.Bool("QkvBias") ?? seed,
+                Activation: (Activation)(encoder?.Enum("Activation") ?? (int)(seed ? Activation.Relu : Activation.Gelu)),
+                Widths: widths,
+                StemWidth: decoder?.Int("StemWidth") ?? (seed && widths.Count > 0 ? Math.Max(1, widths[0] / 2) : 0),
+                Norm: (Norm)(decoder?.Enum("Norm") ?? (int)(seed ? Norm.Batch : Norm.Instance)),
+                Residual: decoder?.Bool("Residual") ?? !seed);
+        }
+
+        private static T? Required<T>(
+            AttributeReader reader,
+            string argument,
+            T? value,
+            string hint,
+            DeclarationSites sites,
+            List<DiagnosticInfo> diagnostics)
+            where T : struct
+        {
+            if (value is null && !reader.Has(argument))
+            {
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.MissingArgument, sites.Locate(reader.Name), reader.Name, argument, hint));
+            }
+
+            return value;
+        }
+
+        private static void CheckDeclarationContext(
+            INamedTypeSymbol symbol,
+            ClassDeclarationSyntax syntax,
+            LocationInfo? classLocation,
+            List<DiagnosticInfo> diagnostics,
+            CancellationToken cancellationToken)
+        {
+            if (!syntax.Modifiers.Any(SyntaxKind.PartialKeyword))
+            {
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.NotPartial, classLocation, symbol.Name));
+            }
+
+            // IsGenericType is also true for a type nested in a generic one: name the type that declares the parameters.
+            var generic = symbol.TypeParameters.Length > 0 ? symbol : null;
+            for (var outer = symbol.ContainingType; outer is not null; outer = outer.ContainingType)
+            {
+                if (generic is null && outer.TypeParameters.Length > 0)
+                {
+                    generic = outer;
+                }
+
+                var outerSyntax = outer.DeclaringSyntaxReferences
+                    .Select(r => r.GetSyntax(cancellationToken))
+                    .OfType<TypeDeclarationSyntax>()
+                    .ToList();
+                if (outerSyntax.Count > 0 && !outerSyntax.Any(s => s.Modifiers.Any(SyntaxKind.PartialKeyword)))
+                {
+                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.NotPartial, LocationInfo.From(outerSyntax[0].Identifier.GetLocation()), outer.Name));
+                }
+            }
+
+            if (generic is not null)
+            {
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.GenericContext, classLocation, symbol.Name, generic.Name));
+            }
+        }
+
+        private static TypeTarget Target(INamedTypeSymbol symbol)
+        {
+            var containing = new List<ContainingType>();
+            for (var outer = symbol.ContainingType; outer is not null; outer = outer.ContainingType)
+            {
+                containing.Insert(0, new ContainingType(Keyword(outer), outer.Name));
+            }
+
+            var ns = symbol.ContainingNamespace is { IsGlobalNamespace: false } n ? n.ToDisplayString() : string.Empty;
+            return new TypeTarget(ns, containing.ToEquatableArray(), symbol.Name);
+        }
+
+        private static string Keyword(INamedTypeSymbol type) => (type.IsRecord, type.TypeKind) switch
+        {
+            (true, TypeKind.Struct) => "record struct",
+            (true, _) => "record",
+            (false, TypeKind.Struct) => "struct",
+            (false, TypeKind.Interface) => "interface",
+            _ => "class",
+        };
+
+        private static string? ShortName(INamedTypeSymbol? attributeClass)
+        {
+            if (attributeClass is null || attributeClass.ContainingNamespace?.ToDisplayString() != "Unetr.Dsl")
+            {
+                return null;
+            }
+
+            return attributeClass.Name switch
+            {
+                "UnetrAttribute" => AttributeNames.Unetr,
+                "PatchEmbeddingAttribute" => AttributeNames.PatchEmbedding,
+                "EncoderAttribute" => AttributeNames.Encoder,
+                "DecoderAttribute" => AttributeNames.Decoder,
+                _ => null,
+            };
+        }
+
+    }
+}

@@ -1,0 +1,12 @@
+namespace Unetr.Generators
+{
+    /// <summary>Tracking names of the generator's pipeline steps; tests use the same constants.</summary>
+    internal static class StepNames
+    {
+        public const string Parse = nameof(Parse);
+        public const string Validate = nameof(Validate);
+        public const string Diagnostics = nameof(Diagnostics);
+        public const string ValidSpecs = nameof(ValidSpecs);
+        public const string Emit = nameof(Emit);
+    }
+}

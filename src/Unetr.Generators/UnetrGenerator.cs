@@ -1,0 +1,56 @@
+using System.Linq;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+using Microsoft.CodeAnalysis.Text;
+using Unetr.Generators.Diagnostics;
+using Unetr.Generators.Emit;
+using Unetr.Generators.Model;
+using Unetr.Generators.Parsing;
+using Unetr.Generators.Validation;
+
+namespace Unetr.Generators
+{
+    /// <summary>
+    /// Parse (symbols → spec) → Validate (spec → diagnostics) → Emit (valid spec → source). Diagnostics and emission are
+    /// separate streams so that a change touching only locations leaves the emitted source cached.
+    /// </summary>
+    [Generator(LanguageNames.CSharp)]
+    public sealed class UnetrGenerator : IIncrementalGenerator
+    {
+        /// <inheritdoc />
+        public void Initialize(IncrementalGeneratorInitializationContext context)
+        {
+            var validated = context.SyntaxProvider
+                .ForAttributeWithMetadataName(
+                    AttributeNames.UnetrMetadataName,
+                    static (node, _) => node is ClassDeclarationSyntax,
+                    static (ctx, ct) => DeclarationParser.Parse(ctx, ct))
+                .WithTrackingName(StepNames.Parse)
+                .Select(static (declaration, _) => SpecValidator.Validate(declaration))
+                .WithTrackingName(StepNames.Validate);
+
+            var diagnostics = validated
+                .Select(static (declaration, _) => declaration.Diagnostics)
+                .WithTrackingName(StepNames.Diagnostics);
+            context.RegisterSourceOutput(diagnostics, static (spc, found) =>
+            {
+                foreach (var info in found)
+                {
+                    spc.ReportDiagnostic(Diagnostic.Create(
+                        DiagnosticDescriptors.Get(info.Id),
+                        info.Location?.ToLocation() ?? Location.None,
+                        info.MessageArgs.Cast<object>().ToArray()));
+                }
+            });
+
+            var files = validated
+                .Where(static declaration => declaration.Spec is not null)
+                .Select(static (declaration, _) => declaration.Spec!)
+                .WithTrackingName(StepNames.ValidSpecs)
+                .Select(static (spec, _) => NetworkEmitter.Emit(spec))
+                .WithTrackingName(StepNames.Emit);
+            context.RegisterSourceOutput(files, static (spc, file) =>
+                spc.AddSource(file.HintName, SourceText.From(file.Source, System.Text.Encoding.UTF8)));
+        }
+    }
+}

@@ -1,0 +1,88 @@
+using System.Collections.Generic;
+using Unetr.Generators.Model;
+
+namespace Unetr.Generators.Validation
+{
+    /// <summary>Small facts about valid declarations, shared by parsing (defaults) and validation (suggestions).</summary>
+    internal static class Rules
+    {
+        public const int MinPatchSize = 4;
+        public const int MaxPatchSize = 32;
+
+        /// <summary>log2 of a supported patch size; 0 for an unsupported one.</summary>
+        public static int StagesFor(int patchSize)
+        {
+            if (patchSize < MinPatchSize || patchSize > MaxPatchSize || (patchSize & (patchSize - 1)) != 0)
+            {
+                return 0;
+            }
+
+            var stages = 0;
+            for (var p = patchSize; p > 1; p >>= 1)
+            {
+                stages++;
+            }
+
+            return stages;
+        }
+
+        /// <summary>MONAI-style widths: 16 × 2^k, one per stage.</summary>
+        public static EquatableArray<int> DefaultWidths(int stages)
+        {
+            var widths = new List<int>();
+            for (var k = 0; k < stages; k++)
+            {
+                widths.Add(16 << k);
+            }
+
+            return widths.ToEquatableArray();
+        }
+
+        /// <summary>
+        /// Evenly spaced 1-based blocks, the last one being the deepest. Seed: k·Depth/n (3, 6, 9, 12); MONAI reads the
+        /// outputs of blocks k·Depth/n + 1 (4, 7, 10) and the final block (12), unless the shift would collide with it.
+        /// </summary>
+        public static EquatableArray<int> DefaultExtractLayers(Layout layout, int depth, int stages)
+        {
+            // MONAI's shift by one (block outputs 4, 7, 10 of 12) is kept only where it cannot reach the last block.
+            var shift = layout == Layout.Monai && (long)(stages - 1) * depth / stages + 1 < depth ? 1 : 0;
+            var layers = new List<int>();
+            for (var k = 1; k < stages; k++)
+            {
+                layers.Add((int)((long)k * depth / stages) + shift);
+            }
+
+            if (stages > 0)
+            {
+                layers.Add(depth);
+            }
+
+            return layers.ToEquatableArray();
+        }
+
+        /// <summary>The divisors of <paramref name="embedDim"/> nearest to <paramref name="heads"/>, below and above.</summary>
+        public static IReadOnlyList<int> NearestDivisors(int embedDim, int heads)
+        {
+            var result = new List<int>();
+            for (var h = heads - 1; h >= 1; h--)
+            {
+                if (embedDim % h == 0)
+                {
+                    result.Add(h);
+                    break;
+                }
+            }
+
+            for (var h = heads + 1; h <= embedDim && h - heads <= 4096; h++)
+            {
+                if (embedDim % h == 0)
+                {
+                    result.Add(h);
+                    break;
+                }
+            }
+
+            return result;
+        }
+    }
+}

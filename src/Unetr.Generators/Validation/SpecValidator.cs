@@ -1,0 +1,235 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.Linq;
+using Unetr.Generators.Diagnostics;
+using Unetr.Generators.Model;
+using Unetr.Generators.Parsing;
+using Unetr.Generators.Shapes;
+
+namespace Unetr.Generators.Validation
+{
+    /// <summary>
+    /// Every rule that makes a declared network impossible. Pure: a spec and where it was written in, diagnostics out.
+    /// A rule that depends on another value checks it only when that value is itself valid, so one mistake gives one error.
+    /// </summary>
+    internal static class SpecValidator
+    {
+        private const string Unetr = AttributeNames.Unetr;
+        private const string Patch = AttributeNames.PatchEmbedding;
+        private const string Encoder = AttributeNames.Encoder;
+        private const string Decoder = AttributeNames.Decoder;
+
+        public static ValidatedDeclaration Validate(ParsedDeclaration declaration)
+        {
+            var spec = declaration.Spec;
+            var sites = declaration.Sites;
+            var problems = new List<DiagnosticInfo>(declaration.Diagnostics);
+
+            var imageValid = CheckImage(spec, sites, problems);
+            CheckPositive(problems, sites, Unetr, "InChannels", spec.InChannels);
+            CheckPositive(problems, sites, Unetr, "OutChannels", spec.OutChannels);
+
+            var stages = Rules.StagesFor(spec.PatchSize);
+            if (stages == 0)
+            {
+                problems.Add(DiagnosticInfo.Create(DiagnosticDescriptors.PatchSizeInvalid, sites.Locate(Patch, "PatchSize"), spec.PatchSize));
+            }
+            else if (imageValid)
+            {
+                CheckDivisible(spec, sites, problems);
+            }
+
+            CheckEncoder(spec, sites, stages, problems);
+            CheckDecoder(spec, sites, stages, problems);
+
+            if (double.IsNaN(spec.Dropout) || spec.Dropout < 0 || spec.Dropout > 1)
+            {
+                problems.Add(DiagnosticInfo.Create(DiagnosticDescriptors.DropoutRange, sites.Locate(Encoder, "Dropout"), spec.Dropout.ToString("R", CultureInfo.InvariantCulture)));
+            }
+
+            CheckLayout(spec, sites, problems);
+
+            if (problems.Count == 0)
+            {
+                CheckSize(spec, sites, problems);
+            }
+
+            return new ValidatedDeclaration(problems.Count == 0 ? spec : null, problems.ToEquatableArray());
+        }
+
+        private static bool CheckImage(UnetrSpec spec, DeclarationSites sites, List<DiagnosticInfo> problems)
+        {
+            if (!sites.Has(Unetr, "ImageSize"))
+            {
+                return false;
+            }
+
+            var rank = spec.ImageSize.Count;
+            if (rank != 2 && rank != 3)
+            {
+                problems.Add(DiagnosticInfo.Create(DiagnosticDescriptors.ImageSizeRank, sites.Locate(Unetr, "ImageSize"), rank));
+                return false;
+            }
+
+            if (spec.SpatialDims != rank)
+            {
+                problems.Add(DiagnosticInfo.Create(DiagnosticDescriptors.SpatialDimsMismatch, sites.Locate(Unetr, "SpatialDims"), spec.SpatialDims, rank));
+            }
+
+            var valid = true;
+            for (var i = 0; i < rank; i++)
+            {
+                if (spec.ImageSize[i] <= 0)
+                {
+                    problems.Add(DiagnosticInfo.Create(DiagnosticDescriptors.NotPositive, sites.LocateElement(Unetr, "ImageSize", i), $"ImageSize[{i}]", spec.ImageSize[i]));
+                    valid = false;
+                }
+            }
+
+            return valid;
+        }
+
+        private static void CheckDivisible(UnetrSpec spec, DeclarationSites sites, List<DiagnosticInfo> problems)
+        {
+            for (var i = 0; i < spec.ImageSize.Count; i++)
+            {
+                var size = spec.ImageSize[i];
+                if (size % spec.PatchSize != 0)
+                {
+                    var below = Math.Max(spec.PatchSize, size / spec.PatchSize * spec.PatchSize);
+                    var above = (size / spec.PatchSize + 1L) * spec.PatchSize;
+                    problems.Add(DiagnosticInfo.Create(DiagnosticDescriptors.ImageNotDivisible, sites.LocateElement(Unetr, "ImageSize", i), i, size, spec.PatchSize, below, above));
+                }
+            }
+        }
+
+        private static void CheckEncoder(UnetrSpec spec, DeclarationSites sites, int stages, List<DiagnosticInfo> problems)
+        {
+            var embedValid = CheckPositive(problems, sites, Encoder, "EmbedDim", spec.EmbedDim);
+            var depthValid = CheckPositive(problems, sites, Encoder, "Depth", spec.Depth);
+            var headsValid = CheckPositive(problems, sites, Encoder, "Heads", spec.Heads);
+            CheckPositive(problems, sites, Encoder, "MlpDim", spec.MlpDim);
+
+            if (embedValid && headsValid && spec.EmbedDim % spec.Heads != 0)
+            {
+                var nearest = string.Join(" or ", Rules.NearestDivisors(spec.EmbedDim, spec.Heads));
+                problems.Add(DiagnosticInfo.Create(DiagnosticDescriptors.HeadsDoNotDivide, sites.Locate(Encoder, "Heads"), spec.EmbedDim, spec.Heads, nearest));
+            }
+
+            if (stages == 0 || !depthValid)
+            {
+                return;
+            }
+
+            var layers = spec.ExtractLayers;
+            if (layers.Count != stages)
+            {
+                var example = Rules.DefaultExtractLayers(spec.Layout, spec.Depth, stages);
+                problems.Add(DiagnosticInfo.Create(DiagnosticDescriptors.ExtractLayerCount, sites.Locate(Encoder, "ExtractLayers"), layers.Count, spec.PatchSize, stages, List(example)));
+                return;
+            }
+
+            var inRange = true;
+            for (var i = 0; i < layers.Count; i++)
+            {
+                if (layers[i] < 1 || layers[i] > spec.Depth)
+                {
+                    problems.Add(DiagnosticInfo.Create(DiagnosticDescriptors.ExtractLayerRange, sites.LocateElement(Encoder, "ExtractLayers", i), layers[i], spec.Depth));
+                    inRange = false;
+                }
+                else if (i > 0 && layers[i] <= layers[i - 1])
+                {
+                    problems.Add(DiagnosticInfo.Create(DiagnosticDescriptors.ExtractLayerOrder, sites.LocateElement(Encoder, "ExtractLayers", i), layers[i], layers[i - 1]));
+                    inRange = false;
+                }
+            }
+
+            var last = layers.Count - 1;
+            if (inRange && layers[last] != spec.Depth)
+            {
+                problems.Add(DiagnosticInfo.Create(DiagnosticDescriptors.ExtractLayerLast, sites.LocateElement(Encoder, "ExtractLayers", last), layers[last], spec.Depth));
+            }
+        }
+
+        private static void CheckDecoder(UnetrSpec spec, DeclarationSites sites, int stages, List<DiagnosticInfo> problems)
+        {
+            if (stages > 0 && sites.Has(Decoder, "Widths") && spec.Widths.Count != stages)
+            {
+                var example = Rules.DefaultWidths(stages);
+                problems.Add(DiagnosticInfo.Create(DiagnosticDescriptors.WidthCount, sites.Locate(Decoder, "Widths"), spec.Widths.Count, spec.PatchSize, stages, List(example)));
+            }
+
+            for (var i = 0; i < spec.Widths.Count; i++)
+            {
+                if (spec.Widths[i] <= 0)
+                {
+                    problems.Add(DiagnosticInfo.Create(DiagnosticDescriptors.NotPositive, sites.LocateElement(Decoder, "Widths", i), $"Widths[{i}]", spec.Widths[i]));
+                }
+            }
+
+            if (spec.Layout == Layout.Seed)
+            {
+                CheckPositive(problems, sites, Decoder, "StemWidth", spec.StemWidth);
+            }
+        }
+
+        private static void CheckLayout(UnetrSpec spec, DeclarationSites sites, List<DiagnosticInfo> problems)
+        {
+            void CannotExpress(string attribute, string argument, object value, string reason) =>
+                problems.Add(DiagnosticInfo.Create(DiagnosticDescriptors.LayoutCannotExpress, sites.Locate(attribute, argument), spec.Layout, argument, value, reason));
+
+            if (spec.Layout == Layout.Seed)
+            {
+                if (spec.Projection != Projection.Conv)
+                {
+                    CannotExpress(Patch, "Projection", spec.Projection, "its patch embedding is a convolution (transformer.embeddings.patch_embeddings); use Projection = PatchProjection.Conv or Layout = UnetrLayout.Monai");
+                }
+
+                if (spec.Norm != Norm.Batch)
+                {
+                    CannotExpress(Decoder, "Norm", spec.Norm, "its decoder blocks use BatchNorm; use Norm = NormKind.Batch or Layout = UnetrLayout.Monai");
+                }
+
+                if (spec.Residual)
+                {
+                    CannotExpress(Decoder, "Residual", "true", "its decoder blocks are plain conv-BN-ReLU; remove Residual or use Layout = UnetrLayout.Monai");
+                }
+
+                if (!spec.QkvBias)
+                {
+                    CannotExpress(Encoder, "QkvBias", "false", "its query, key and value layers always have biases; remove QkvBias or use Layout = UnetrLayout.Monai");
+                }
+            }
+            else if (sites.Has(Decoder, "StemWidth"))
+            {
+                CannotExpress(Decoder, "StemWidth", spec.StemWidth, "its encoder1 goes straight from the input to Widths[0]; remove StemWidth or use Layout = UnetrLayout.Seed");
+            }
+        }
+
+        private static void CheckSize(UnetrSpec spec, DeclarationSites sites, List<DiagnosticInfo> problems)
+        {
+            try
+            {
+                NetworkCost.Compute(spec);
+            }
+            catch (OverflowException)
+            {
+                problems.Add(DiagnosticInfo.Create(DiagnosticDescriptors.TooLarge, sites.Locate(Unetr, "ImageSize"), "ImageSize", List(spec.ImageSize), "parameter or multiply-add count"));
+            }
+        }
+
+        private static bool CheckPositive(List<DiagnosticInfo> problems, DeclarationSites sites, string attribute, string argument, int value)
+        {
+            if (value > 0)
+            {
+                return true;
+            }
+
+            problems.Add(DiagnosticInfo.Create(DiagnosticDescriptors.NotPositive, sites.Locate(attribute, argument), argument, value));
+            return false;
+        }
+
+        private static string List(IEnumerable<int> values) => "{ " + string.Join(", ", values) + " }";
+    }
+}
