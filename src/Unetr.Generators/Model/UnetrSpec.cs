@@ -1,5 +1,3 @@
-using System;
-
 namespace Unetr.Generators.Model
 {
     /// <summary>Mirror of <c>Unetr.Dsl.UnetrLayout</c> (the generator cannot reference the attribute assembly).</summary>
@@ -42,7 +40,7 @@ namespace Unetr.Generators.Model
         bool Residual)
     {
         /// <summary>Number of decoder stages and of extract layers: log2 of the patch size.</summary>
-        public int Stages => PatchSize > 0 ? (int)Math.Round(Math.Log(PatchSize, 2)) : 0;
+        public int Stages => Validation.Rules.StagesFor(PatchSize);
 
         /// <summary>Tokens per sample: product of ImageSize / PatchSize.</summary>
         public long Tokens

@@ -44,6 +44,11 @@ namespace Unetr.Generators.Validation
         /// </summary>
         public static EquatableArray<int> DefaultExtractLayers(Layout layout, int depth, int stages)
         {
+            if (stages <= 0)
+            {
+                return EquatableArray<int>.Empty;
+            }
+
             // MONAI's shift by one (block outputs 4, 7, 10 of 12) is kept only where it cannot reach the last block.
             var shift = layout == Layout.Monai && (long)(stages - 1) * depth / stages + 1 < depth ? 1 : 0;
             var layers = new List<int>();
@@ -52,10 +57,7 @@ namespace Unetr.Generators.Validation
                 layers.Add((int)((long)k * depth / stages) + shift);
             }
 
-            if (stages > 0)
-            {
-                layers.Add(depth);
-            }
+            layers.Add(depth);
 
             return layers.ToEquatableArray();
         }
