@@ -1,0 +1,53 @@
+using TorchSharp.Modules;
+using TorchSharp.Utils;
+using static TorchSharp.torch;
+
+namespace Unetr.Model.Blocks.Seed
+{
+    /// <summary>
+    /// Seed layout multi-head self-attention with separate <c>query</c>, <c>key</c>, <c>value</c> and
+    /// <c>out</c> Linear layers (all with bias); scale 1/√head_dim; dropout on the attention weights
+    /// and after <c>out</c>. <c>[B, N, E]</c> → <c>[B, N, E]</c>.
+    /// </summary>
+    public sealed class SeedSelfAttention : nn.Module<Tensor, Tensor>
+    {
+        private readonly Linear query;
+        private readonly Linear key;
+        private readonly Linear value;
+        [ComponentName(Name = "out")]
+        private readonly Linear output;
+        private readonly Dropout proj_dropout;
+        private readonly long heads;
+        private readonly double dropout;
+
+        /// <summary>Creates the attention layer.</summary>
+        /// <param name="embedDim">Token width E, a multiple of <paramref name="heads"/>.</param>
+        /// <param name="heads">Number of attention heads.</param>
+        /// <param name="dropout">Dropout rate on attention weights and on the output.</param>
+        public SeedSelfAttention(long embedDim, long heads, double dropout)
+            : base(nameof(SeedSelfAttention))
+        {
+            TransformerChecks.HeadsDivideWidth(embedDim, heads);
+            query = nn.Linear(embedDim, embedDim);
+            key = nn.Linear(embedDim, embedDim);
+            value = nn.Linear(embedDim, embedDim);
+            output = nn.Linear(embedDim, embedDim);
+            proj_dropout = nn.Dropout(dropout);
+            this.heads = heads;
+            this.dropout = dropout;
+            RegisterComponents();
+        }
+
+        /// <inheritdoc/>
+        public override Tensor forward(Tensor tokens)
+        {
+            var context = AttentionHeads.Attend(
+                AttentionHeads.Split(query.call(tokens), heads),
+                AttentionHeads.Split(key.call(tokens), heads),
+                AttentionHeads.Split(value.call(tokens), heads),
+                dropout,
+                training);
+            return proj_dropout.call(output.call(AttentionHeads.Merge(context)));
+        }
+    }
+}
