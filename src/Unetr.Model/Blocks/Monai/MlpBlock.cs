@@ -1,0 +1,38 @@
+using TorchSharp.Modules;
+using Unetr.Dsl;
+using static TorchSharp.torch;
+
+namespace Unetr.Model.Blocks.Monai
+{
+    /// <summary>
+    /// MONAI's <c>MLPBlock</c>: <c>drop2(linear2(drop1(act(linear1(x)))))</c>. <c>[B, N, H]</c> → <c>[B, N, H]</c>.
+    /// </summary>
+    public sealed class MlpBlock : nn.Module<Tensor, Tensor>
+    {
+        private readonly Linear linear1;
+        private readonly Linear linear2;
+        private readonly nn.Module<Tensor, Tensor> fn;
+        private readonly Dropout drop1;
+        private readonly Dropout drop2;
+
+        /// <summary>Creates the MLP.</summary>
+        /// <param name="hiddenSize">Token width.</param>
+        /// <param name="mlpDim">Hidden width of the MLP.</param>
+        /// <param name="dropout">Dropout rate after each Linear's activation / output.</param>
+        /// <param name="activation">Activation after <c>linear1</c> (MONAI: exact GELU).</param>
+        public MlpBlock(long hiddenSize, long mlpDim, double dropout, MlpActivation activation)
+            : base(nameof(MlpBlock))
+        {
+            linear1 = nn.Linear(hiddenSize, mlpDim);
+            linear2 = nn.Linear(mlpDim, hiddenSize);
+            fn = Layers.Activation(activation);
+            drop1 = nn.Dropout(dropout);
+            drop2 = nn.Dropout(dropout);
+            RegisterComponents();
+        }
+
+        /// <inheritdoc/>
+        public override Tensor forward(Tensor tokens) =>
+            drop2.call(linear2.call(drop1.call(fn.call(linear1.call(tokens)))));
+    }
+}

@@ -1,0 +1,47 @@
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace Unetr.Model.Blocks.Monai
+{
+    /// <summary>
+    /// MONAI's <c>SABlock</c>: a fused <c>qkv</c> Linear whose output rows are ordered [q | k | v], each
+    /// [head][head_dim]; softmax(q·kᵀ·head_dim^-0.5) with dropout on the weights; <c>out_proj</c> then
+    /// dropout. <c>[B, N, H]</c> → <c>[B, N, H]</c>.
+    /// </summary>
+    public sealed class SelfAttentionBlock : nn.Module<Tensor, Tensor>
+    {
+        // MONAI creates out_proj before qkv; the declaration order keeps its state_dict order.
+        private readonly Linear out_proj;
+        private readonly Linear qkv;
+        private readonly Dropout drop_output;
+        private readonly long heads;
+        private readonly double dropout;
+
+        /// <summary>Creates the attention layer.</summary>
+        /// <param name="hiddenSize">Token width, a multiple of <paramref name="heads"/>.</param>
+        /// <param name="heads">Number of attention heads.</param>
+        /// <param name="dropout">Dropout rate on attention weights and on the output.</param>
+        /// <param name="qkvBias">Whether <c>qkv</c> has a bias (MONAI default: no).</param>
+        public SelfAttentionBlock(long hiddenSize, long heads, double dropout, bool qkvBias)
+            : base(nameof(SelfAttentionBlock))
+        {
+            TransformerChecks.HeadsDivideWidth(hiddenSize, heads);
+            out_proj = nn.Linear(hiddenSize, hiddenSize);
+            qkv = nn.Linear(hiddenSize, 3 * hiddenSize, hasBias: qkvBias);
+            drop_output = nn.Dropout(dropout);
+            this.heads = heads;
+            this.dropout = dropout;
+            RegisterComponents();
+        }
+
+        /// <inheritdoc/>
+        public override Tensor forward(Tensor tokens)
+        {
+            var (batch, length, width) = (tokens.shape[0], tokens.shape[1], tokens.shape[2]);
+            // [B, N, 3·H·D] → [3, B, heads, N, D]
+            var projected = qkv.call(tokens).view(batch, length, 3, heads, width / heads).permute(2, 0, 3, 1, 4);
+            var context = AttentionHeads.Attend(projected[0], projected[1], projected[2], dropout, training);
+            return drop_output.call(out_proj.call(AttentionHeads.Merge(context)));
+        }
+    }
+}
