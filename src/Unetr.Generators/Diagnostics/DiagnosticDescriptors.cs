@@ -12,7 +12,7 @@ namespace Unetr.Generators.Diagnostics
 
         public static readonly DiagnosticDescriptor NotPartial = Make(
             "UNETR001", "UNETR class must be partial",
-            "'{0}' declares a UNETR network but is not partial; add the 'partial' modifier so the generator can add the module's members");
+            "'{0}' is not partial; add the 'partial' modifier so the generator can add the UNETR network's members to it");
 
         public static readonly DiagnosticDescriptor GenericContext = Make(
             "UNETR002", "UNETR class cannot be generic or nested in a generic type",

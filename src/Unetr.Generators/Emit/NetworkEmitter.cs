@@ -23,6 +23,7 @@ namespace Unetr.Generators.Emit
              .Line()
              .Line("using System;")
              .Line("using System.Collections.Generic;")
+             .Line("using TorchSharp;")
              .Line("using TorchSharp.Modules;")
              .Line("using Unetr.Dsl;")
              .Line("using Unetr.Model.Blocks;")
@@ -140,7 +141,7 @@ namespace Unetr.Generators.Emit
                 w.Line($"var {step.Local} = {value};  // {shape}");
             }
 
-            w.Line($"return {plan.OutputLocal}.MoveToOuter();")
+            w.Line($"return {plan.OutputLocal}.MoveToOuterDisposeScope();")
              .Close()
              .Line()
              .Open("private Tensor Stage(string stage, Tensor value)")

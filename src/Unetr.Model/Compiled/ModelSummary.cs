@@ -35,7 +35,7 @@ public sealed record ModelSummary(
 
     /// <summary>How <see cref="TorchinfoMultiplyAccumulates"/> counts (torchinfo's "Total mult-adds").</summary>
     public const string TorchinfoConvention =
-        "torchinfo: (transposed) convolutions' weights and biases per output voxel, every other executed layer's weights once per sample (norms included), attention products not counted";
+        "torchinfo (weights only, as the seed document reports it): (transposed) convolution weights per output voxel, every other executed layer's weights once per sample (norms included); biases and attention products not counted";
 
     /// <inheritdoc />
     public override string ToString()

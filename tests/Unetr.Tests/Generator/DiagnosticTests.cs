@@ -21,7 +21,7 @@ public sealed class DiagnosticTests
 
     public static IEnumerable<object[]> Cases => new (string Id, string Source, string Message)[]
     {
-        ("UNETR001", Declaration(declaration: "public class [|Net|];"), "'Net' declares a UNETR network but is not partial"),
+        ("UNETR001", Declaration(declaration: "public class [|Net|];"), "'Net' is not partial; add the 'partial' modifier"),
         ("UNETR002", Usings + "public partial class Outer<T>\n{\n" + Declaration(declaration: "public partial class [|Net|];").Replace(Usings, string.Empty) + "}\n", "nested in the generic type 'Outer'"),
         ("UNETR003", Usings + "[[|Unetr(ImageSize = new[] { 32, 32, 32 }, InChannels = 1, OutChannels = 3)|]]\n[PatchEmbedding(PatchSize = 16)]\n[Encoder(EmbedDim = 48, Heads = 4)]\npublic partial class Net;\n", "has [Unetr] but no [Decoder]"),
         ("UNETR004", Declaration(unetr: "ImageSize = new[] { 32, 32, 32 }, OutChannels = 3").Replace("[Unetr(", "[[|Unetr(").Replace("OutChannels = 3)]", "OutChannels = 3)|]]"), "[Unetr] needs InChannels"),

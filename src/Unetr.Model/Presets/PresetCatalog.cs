@@ -1,0 +1,37 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using TorchSharp;
+using Unetr.Model.Compiled;
+
+namespace Unetr.Model.Presets;
+
+/// <summary>A declared network known by name: its compile-time summary and a way to build it.</summary>
+/// <param name="Name">The generated class's name.</param>
+/// <param name="Summary">The compile-time summary.</param>
+/// <param name="Create">Builds a freshly initialised instance.</param>
+public sealed record Preset(string Name, ModelSummary Summary, Func<torch.nn.Module<torch.Tensor, torch.Tensor>> Create)
+{
+    /// <summary>Describes the generated network <typeparamref name="TNet"/>.</summary>
+    public static Preset Of<TNet>()
+        where TNet : torch.nn.Module<torch.Tensor, torch.Tensor>, ICompiledNetwork, new() =>
+        new(typeof(TNet).Name, TNet.Summary, () => new TNet());
+}
+
+/// <summary>The networks shipped with Unetr, by name.</summary>
+public static class PresetCatalog
+{
+    /// <summary>Every preset, in a stable order.</summary>
+    public static IReadOnlyList<Preset> All { get; } = new[]
+    {
+        Preset.Of<SeedUnetr>(),
+        Preset.Of<MonaiBtcvUnetr>(),
+        Preset.Of<TinyMonaiUnetr>(),
+    };
+
+    /// <summary>The preset called <paramref name="name"/> (case-insensitive).</summary>
+    /// <exception cref="ArgumentException">No preset has that name; the message lists the valid ones.</exception>
+    public static Preset Find(string name) =>
+        All.FirstOrDefault(p => string.Equals(p.Name, name, StringComparison.OrdinalIgnoreCase))
+        ?? throw new ArgumentException($"Unknown model '{name}'; expected one of: {string.Join(", ", All.Select(p => p.Name))}.", nameof(name));
+}

@@ -1,0 +1,66 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Linq;
+using System.Text.RegularExpressions;
+using Microsoft.CodeAnalysis;
+using Xunit;
+
+namespace Unetr.Tests.Generator;
+
+/// <summary>The C# shown in README.md compiles as shown, with the generator, without errors or warnings.</summary>
+public sealed partial class ReadmeExampleTests
+{
+    [Fact]
+    public void Readme_declarations_generate_code_that_compiles_cleanly()
+    {
+        var declarations = CSharpBlocks().Where(b => b.Contains("[Unetr(", StringComparison.Ordinal)).ToList();
+        Assert.NotEmpty(declarations);
+
+        foreach (var block in declarations)
+        {
+            var run = GeneratorHarness.Run(block);
+
+            Assert.True(run.GeneratorDiagnostics.IsEmpty, GeneratorHarness.Format(run.GeneratorDiagnostics));
+            Assert.True(run.CompilationProblems.Count == 0, GeneratorHarness.Format(run.CompilationProblems));
+            Assert.Equal(Regex.Matches(block, @"\[Unetr\(").Count, run.Sources.Length);
+        }
+    }
+
+    [Fact]
+    public void Readme_usage_examples_compile_against_the_presets()
+    {
+        var programs = CSharpBlocks().Where(b => !b.Contains("[Unetr(", StringComparison.Ordinal)).ToList();
+        Assert.NotEmpty(programs);
+
+        foreach (var program in programs)
+        {
+            var compilation = GeneratorHarness.Compile(OutputKind.ConsoleApplication, program);
+
+            var problems = compilation.GetDiagnostics().Where(d => d.Severity >= DiagnosticSeverity.Warning).ToList();
+            Assert.True(problems.Count == 0, GeneratorHarness.Format(problems));
+        }
+    }
+
+    private static IEnumerable<string> CSharpBlocks()
+    {
+        var readme = File.ReadAllText(Path.Combine(RepositoryRoot(), "README.md"));
+        return CSharpBlock().Matches(readme).Select(m => m.Groups["code"].Value);
+    }
+
+    private static string RepositoryRoot()
+    {
+        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
+        {
+            if (File.Exists(Path.Combine(directory.FullName, "Unetr.sln")))
+            {
+                return directory.FullName;
+            }
+        }
+
+        throw new DirectoryNotFoundException("No Unetr.sln above " + AppContext.BaseDirectory);
+    }
+
+    [GeneratedRegex("```csharp\\n(?<code>.*?)```", RegexOptions.Singleline)]
+    private static partial Regex CSharpBlock();
+}
