@@ -5,6 +5,7 @@ using System.IO;
 using System.Linq;
 using System.Text.Json;
 using Unetr.Generators.Model;
+using Unetr.Tests.Reference;
 
 namespace Unetr.Tests.Shapes
 {
@@ -40,7 +41,7 @@ namespace Unetr.Tests.Shapes
         /// <summary>The spec a tiny fixture's <c>.json</c> describes, and the parameter count PyTorch reported for it.</summary>
         public static (UnetrSpec Spec, long Parameters) Tiny(string layout)
         {
-            using var json = JsonDocument.Parse(File.ReadAllText(Path.Combine(ReferenceDirectory, layout + "_tiny.json")));
+            using var json = JsonDocument.Parse(File.ReadAllText(ReferenceData.PathOf(layout + "_tiny.json")));
             var root = json.RootElement;
             int Int(string name) => root.GetProperty(name).GetInt32();
             int[] Ints(string name) => root.GetProperty(name).EnumerateArray().Select(e => e.GetInt32()).ToArray();
@@ -67,53 +68,13 @@ namespace Unetr.Tests.Shapes
         /// The trainable parameters of a reference key file: name → element count, without BatchNorm buffers and
         /// without the <c>cross_attn</c> weights MONAI ≥ 1.4 creates but UNETR never calls.
         /// </summary>
-        public static IReadOnlyList<KeyValuePair<string, long>> TrainableKeys(string fileName)
-        {
-            var keys = new List<KeyValuePair<string, long>>();
-            foreach (var line in File.ReadAllLines(Path.Combine(ReferenceDirectory, fileName)))
-            {
-                if (line.Length == 0)
-                {
-                    continue;
-                }
-
-                var columns = line.Split('\t');
-                var name = columns[0];
-                if (name.EndsWith(".running_mean", StringComparison.Ordinal)
-                    || name.EndsWith(".running_var", StringComparison.Ordinal)
-                    || name.EndsWith(".num_batches_tracked", StringComparison.Ordinal)
-                    || name.Contains("cross_attn", StringComparison.Ordinal))
-                {
-                    continue;
-                }
-
-                var elements = columns[1].Trim('[', ']')
-                    .Split(',', StringSplitOptions.RemoveEmptyEntries)
-                    .Aggregate(1L, (product, size) => product * long.Parse(size.Trim(), CultureInfo.InvariantCulture));
-                keys.Add(new KeyValuePair<string, long>(name, elements));
-            }
-
-            return keys;
-        }
-
-        /// <summary><c>shared/reference</c>, found beside the repository by walking up from the test binaries.</summary>
-        public static string ReferenceDirectory
-        {
-            get
-            {
-                for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory != null; directory = directory.Parent)
-                {
-                    foreach (var candidate in new[] { Path.Combine(directory.FullName, "shared", "reference"), Path.Combine(directory.FullName, "..", "shared", "reference") })
-                    {
-                        if (Directory.Exists(candidate))
-                        {
-                            return Path.GetFullPath(candidate);
-                        }
-                    }
-                }
-
-                throw new DirectoryNotFoundException("No shared/reference directory above " + AppContext.BaseDirectory);
-            }
-        }
+        public static IReadOnlyList<KeyValuePair<string, long>> TrainableKeys(string fileName) =>
+            ReferenceData.KeyFile(fileName, string.Empty)
+                .Where(k => !k.Key.EndsWith(".running_mean", StringComparison.Ordinal)
+                    && !k.Key.EndsWith(".running_var", StringComparison.Ordinal)
+                    && !k.Key.EndsWith(".num_batches_tracked", StringComparison.Ordinal)
+                    && !k.Key.Contains("cross_attn", StringComparison.Ordinal))
+                .Select(k => new KeyValuePair<string, long>(k.Key, k.Shape.Aggregate(1L, (product, size) => product * size)))
+                .ToList();
     }
 }

@@ -1,4 +1,3 @@
-using System.Collections.Generic;
 using System.Linq;
 using TorchSharp.Modules;
 using Unetr.Dsl;
@@ -63,26 +62,7 @@ namespace Unetr.Model.Blocks.Monai
         }
 
         /// <inheritdoc/>
-        public override Tensor[] forward(Tensor image)
-        {
-            var hidden = patch_embedding.call(image);
-            var extracted = new List<Tensor>(extractLayers.Length);
-            // Blocks after the deepest extract layer cannot change any output, so they are not run.
-            for (var index = 0; index < extractLayers[^1]; index++)
-            {
-                hidden = blocks[index].call(hidden);
-                if (extractLayers.Contains(index + 1))
-                {
-                    extracted.Add(hidden);
-                }
-            }
-
-            if (finalNorm)
-            {
-                extracted[^1] = norm.call(extracted[^1]);
-            }
-
-            return extracted.ToArray();
-        }
+        public override Tensor[] forward(Tensor image) =>
+            ExtractedStates.Run(patch_embedding.call(image), blocks, extractLayers, finalNorm ? norm : null);
     }
 }
