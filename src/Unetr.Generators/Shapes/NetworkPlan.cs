@@ -41,7 +41,7 @@ namespace Unetr.Generators.Shapes
             var fields = new List<FieldPlan>
             {
                 new FieldPlan("transformer", "SeedTransformer",
-                    $"new SeedTransformer({d}, {spec.InChannels}, {g.ImageLiteral}, {spec.PatchSize}, {spec.EmbedDim}, {spec.Depth}, {spec.Heads}, {spec.MlpDim}, {IntArray(e)}, {Literal(spec.Dropout)}, MlpActivation.{spec.Activation}, finalNorm: {Bool(spec.FinalNorm)})"),
+                    $"new SeedTransformer(spatialDims: {d}, inChannels: {spec.InChannels}, imageSize: {g.ImageLiteral}, patchSize: {spec.PatchSize}, embedDim: {spec.EmbedDim}, depth: {spec.Depth}, heads: {spec.Heads}, mlpDim: {spec.MlpDim}, extractLayers: {IntArray(e)}, dropout: {Literal(spec.Dropout)}, activation: MlpActivation.{spec.Activation}, finalNorm: {Bool(spec.FinalNorm)})"),
                 new FieldPlan("decoder0", "Sequential",
                     $"Sequential(new ConvBlock({d}, {spec.InChannels}, {spec.StemWidth}), new ConvBlock({d}, {spec.StemWidth}, {w[0]}))"),
             };
@@ -103,7 +103,7 @@ namespace Unetr.Generators.Shapes
             var fields = new List<FieldPlan>
             {
                 new FieldPlan("vit", "ViT",
-                    $"new ViT({d}, {spec.InChannels}, {g.ImageLiteral}, {spec.PatchSize}, {spec.EmbedDim}, {spec.MlpDim}, {spec.Depth}, {spec.Heads}, PatchProjection.{spec.Projection}, {Literal(spec.Dropout)}, qkvBias: {Bool(spec.QkvBias)}, MlpActivation.{spec.Activation}, finalNorm: {Bool(spec.FinalNorm)}, {IntArray(spec.ExtractLayers)})"),
+                    $"new ViT(spatialDims: {d}, inChannels: {spec.InChannels}, imageSize: {g.ImageLiteral}, patchSize: {spec.PatchSize}, hiddenSize: {spec.EmbedDim}, mlpDim: {spec.MlpDim}, depth: {spec.Depth}, heads: {spec.Heads}, projection: PatchProjection.{spec.Projection}, dropout: {Literal(spec.Dropout)}, qkvBias: {Bool(spec.QkvBias)}, activation: MlpActivation.{spec.Activation}, finalNorm: {Bool(spec.FinalNorm)}, extractLayers: {IntArray(spec.ExtractLayers)})"),
                 new FieldPlan("encoder1", "UnetrBasicBlock", $"new UnetrBasicBlock({d}, {spec.InChannels}, {w[0]}, {blockArgs})"),
             };
             for (var k = 1; k < n; k++)
