@@ -8,8 +8,9 @@ internal static class RepositoryFiles
 {
     private static readonly Lazy<string> Root = new(FindRoot);
 
-    public static string ReadAllText(params string[] relativePath) =>
-        File.ReadAllText(Path.Combine(Root.Value, Path.Combine(relativePath)));
+    public static string ReadAllText(params string[] relativePath) => File.ReadAllText(PathOf(relativePath));
+
+    public static string PathOf(params string[] relativePath) => Path.Combine(Root.Value, Path.Combine(relativePath));
 
     private static string FindRoot()
     {
