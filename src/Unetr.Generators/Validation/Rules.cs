@@ -63,25 +63,43 @@ namespace Unetr.Generators.Validation
         }
 
         /// <summary>The divisors of <paramref name="embedDim"/> nearest to <paramref name="heads"/>, below and above.</summary>
+        /// <remarks>
+        /// Divisors come in pairs (d, embedDim / d) with d ≤ √embedDim, so at most 46,341 trial divisions even for
+        /// int.MaxValue; scanning the counts between <paramref name="heads"/> and the answer could take 2^31.
+        /// </remarks>
         public static IReadOnlyList<int> NearestDivisors(int embedDim, int heads)
         {
-            var result = new List<int>();
-            for (var h = heads - 1; h >= 1; h--)
+            var below = 0;
+            var above = 0;
+            for (var d = 1; (long)d * d <= embedDim; d++)
             {
-                if (embedDim % h == 0)
+                if (embedDim % d != 0)
                 {
-                    result.Add(h);
-                    break;
+                    continue;
+                }
+
+                foreach (var divisor in new[] { d, embedDim / d })
+                {
+                    if (divisor < heads && divisor > below)
+                    {
+                        below = divisor;
+                    }
+                    else if (divisor > heads && (above == 0 || divisor < above))
+                    {
+                        above = divisor;
+                    }
                 }
             }
 
-            for (var h = heads + 1; h <= embedDim && h - heads <= 4096; h++)
+            var result = new List<int>();
+            if (below > 0)
             {
-                if (embedDim % h == 0)
-                {
-                    result.Add(h);
-                    break;
-                }
+                result.Add(below);
+            }
+
+            if (above > 0)
+            {
+                result.Add(above);
             }
 
             return result;
