@@ -172,7 +172,15 @@ namespace Unetr.Generators.Parsing
                 containing.Insert(0, new ContainingType(Keyword(outer), outer.Name));
             }
 
-            var ns = symbol.ContainingNamespace is { IsGlobalNamespace: false } n ? n.ToDisplayString() : string.Empty;
+            // Plain names, not ToDisplayString(): that writes a keyword segment as "@event", and '@' is not allowed in a
+            // hint name (AddSource throws). The emitter escapes names where C# needs it.
+            var segments = new List<string>();
+            for (var n = symbol.ContainingNamespace; n is { IsGlobalNamespace: false }; n = n.ContainingNamespace)
+            {
+                segments.Insert(0, n.Name);
+            }
+
+            var ns = string.Join(".", segments);
             return new TypeTarget(ns, containing.ToEquatableArray(), symbol.Name);
         }
 
