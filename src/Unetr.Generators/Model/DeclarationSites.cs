@@ -14,6 +14,20 @@ namespace Unetr.Generators.Model
     {
         public bool Has(string attribute, string argument) => FindArgument(attribute, argument) is not null;
 
+        /// <summary>Whether the attribute is applied at all.</summary>
+        public bool HasAttribute(string attribute)
+        {
+            foreach (var site in Attributes)
+            {
+                if (site.Name == attribute)
+                {
+                    return true;
+                }
+            }
+
+            return false;
+        }
+
         /// <summary>The argument if written, else its attribute, else the class name.</summary>
         public LocationInfo? Locate(string attribute, string argument) =>
             FindArgument(attribute, argument)?.Location ?? Locate(attribute);

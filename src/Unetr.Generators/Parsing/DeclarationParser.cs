@@ -81,10 +81,12 @@ namespace Unetr.Generators.Parsing
             var depth = encoder?.Int("Depth") ?? 12;
             var stages = Rules.StagesFor(patchSize);
 
+            // A missing Widths (UNETR004) falls back to the defaults so that nothing else is reported about it; an explicit
+            // null is an array with no entries (UNETR014), as ImageSize = null is one with no entries (UNETR005).
             var widths = decoder is null
                 ? Rules.DefaultWidths(stages)
                 : Required(decoder, "Widths", decoder.IntArray("Widths"), "stage widths, e.g. new[] { 16, 32, 64, 128 } for patch 16", sites, diagnostics)
-                    ?? Rules.DefaultWidths(stages);
+                    ?? (decoder.Has("Widths") ? EquatableArray<int>.Empty : Rules.DefaultWidths(stages));
 
             return new UnetrSpec(
                 target,

@@ -30,12 +30,15 @@ namespace Unetr.Generators.Validation
             CheckPositive(problems, sites, Unetr, "InChannels", spec.InChannels);
             CheckPositive(problems, sites, Unetr, "OutChannels", spec.OutChannels);
 
-            var stages = Rules.StagesFor(spec.PatchSize);
-            if (stages == 0)
+            // Without [PatchEmbedding] (already UNETR003) the patch size is a guess: checking sizes, extract layers and
+            // widths against it would report the missing attribute again, once per dependent rule.
+            var patchKnown = sites.HasAttribute(Patch);
+            var stages = patchKnown ? Rules.StagesFor(spec.PatchSize) : 0;
+            if (patchKnown && stages == 0)
             {
                 problems.Add(DiagnosticInfo.Create(DiagnosticDescriptors.PatchSizeInvalid, sites.Locate(Patch, "PatchSize"), spec.PatchSize));
             }
-            else if (imageValid)
+            else if (stages > 0 && imageValid)
             {
                 CheckDivisible(spec, sites, problems);
             }
@@ -109,7 +112,12 @@ namespace Unetr.Generators.Validation
             var embedValid = CheckPositive(problems, sites, Encoder, "EmbedDim", spec.EmbedDim);
             var depthValid = CheckPositive(problems, sites, Encoder, "Depth", spec.Depth);
             var headsValid = CheckPositive(problems, sites, Encoder, "Heads", spec.Heads);
-            CheckPositive(problems, sites, Encoder, "MlpDim", spec.MlpDim);
+
+            // MONAI's default MlpDim is 4 × EmbedDim: a bad EmbedDim must not be reported a second time through it.
+            if (embedValid || sites.Has(Encoder, "MlpDim"))
+            {
+                CheckPositive(problems, sites, Encoder, "MlpDim", spec.MlpDim);
+            }
 
             if (embedValid && headsValid && spec.EmbedDim % spec.Heads != 0)
             {
@@ -130,15 +138,18 @@ namespace Unetr.Generators.Validation
                 return;
             }
 
+            bool InRange(int layer) => layer >= 1 && layer <= spec.Depth;
+
             var inRange = true;
             for (var i = 0; i < layers.Count; i++)
             {
-                if (layers[i] < 1 || layers[i] > spec.Depth)
+                if (!InRange(layers[i]))
                 {
                     problems.Add(DiagnosticInfo.Create(DiagnosticDescriptors.ExtractLayerRange, sites.LocateElement(Encoder, "ExtractLayers", i), layers[i], spec.Depth));
                     inRange = false;
                 }
-                else if (i > 0 && layers[i] <= layers[i - 1])
+                // An entry after an out-of-range one (already UNETR011) is compared with nothing: { 99, 2, 3, 4 } is one mistake.
+                else if (i > 0 && InRange(layers[i - 1]) && layers[i] <= layers[i - 1])
                 {
                     problems.Add(DiagnosticInfo.Create(DiagnosticDescriptors.ExtractLayerOrder, sites.LocateElement(Encoder, "ExtractLayers", i), layers[i], layers[i - 1]));
                     inRange = false;
