@@ -23,7 +23,8 @@ namespace Unetr.Generators
             var validated = context.SyntaxProvider
                 .ForAttributeWithMetadataName(
                     AttributeNames.UnetrMetadataName,
-                    static (node, _) => node is ClassDeclarationSyntax,
+                    // Records too: [Unetr] may be applied to a record class, which the parser then rejects (UNETR020).
+                    static (node, _) => node is ClassDeclarationSyntax or RecordDeclarationSyntax,
                     static (ctx, ct) => DeclarationParser.Parse(ctx, ct))
                 .WithTrackingName(StepNames.Parse)
                 .Select(static (declaration, _) => SpecValidator.Validate(declaration))

@@ -82,12 +82,21 @@ namespace Unetr.Generators.Diagnostics
             "UNETR018", "Network too large",
             "{0} = {1} is too large: the network's {2} would overflow a 64-bit count");
 
+        public static readonly DiagnosticDescriptor UndefinedEnumValue = Make(
+            "UNETR019", "Enum value not defined",
+            "{0} = {1} is not a defined {2} value; use {3}");
+
+        public static readonly DiagnosticDescriptor NotExtensible = Make(
+            "UNETR020", "UNETR class cannot become a module",
+            "'{0}' cannot become the generated TorchSharp Module<Tensor, Tensor>: it {1}");
+
         /// <summary>All descriptors, for lookup by ID and for tests that check each has a test.</summary>
         public static readonly IReadOnlyList<DiagnosticDescriptor> All = new[]
         {
             NotPartial, GenericContext, MissingAttribute, MissingArgument, ImageSizeRank, SpatialDimsMismatch,
             PatchSizeInvalid, ImageNotDivisible, HeadsDoNotDivide, ExtractLayerCount, ExtractLayerRange,
             ExtractLayerOrder, ExtractLayerLast, WidthCount, NotPositive, DropoutRange, LayoutCannotExpress, TooLarge,
+            UndefinedEnumValue, NotExtensible,
         };
 
         private static readonly Dictionary<string, DiagnosticDescriptor> ById = All.ToDictionary(d => d.Id);

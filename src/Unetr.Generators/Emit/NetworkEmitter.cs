@@ -10,6 +10,13 @@ namespace Unetr.Generators.Emit
     /// <summary>Writes the generated half of a declared network: compile-time facts, children, constructor and forward.</summary>
     internal static class NetworkEmitter
     {
+        /// <summary>Members written for every network besides its children (see <see cref="NetworkPlan.Fields"/>).</summary>
+        public static readonly IReadOnlyCollection<string> MemberNames = new HashSet<string>
+        {
+            "ParameterCount", "MultiplyAccumulates", "TorchinfoMultiplyAccumulates", "InputShape", "OutputShape", "Stages",
+            "Summary", "Grid", "StageObserver", "forward", "Stage",
+        };
+
         public static GeneratedFile Emit(UnetrSpec spec)
         {
             var plan = NetworkPlanner.Plan(spec);

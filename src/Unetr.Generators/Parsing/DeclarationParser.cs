@@ -20,11 +20,12 @@ namespace Unetr.Generators.Parsing
         public static ParsedDeclaration Parse(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
         {
             var symbol = (INamedTypeSymbol)context.TargetSymbol;
-            var syntax = (ClassDeclarationSyntax)context.TargetNode;
+            var syntax = (TypeDeclarationSyntax)context.TargetNode;
             var classLocation = LocationInfo.From(syntax.Identifier.GetLocation());
             var diagnostics = new List<DiagnosticInfo>();
 
             CheckDeclarationContext(symbol, syntax, classLocation, diagnostics, cancellationToken);
+            CheckExtensible(symbol, context.SemanticModel, classLocation, diagnostics, cancellationToken);
 
             var readers = new Dictionary<string, AttributeReader>();
             foreach (var attribute in symbol.GetAttributes())
@@ -107,7 +108,8 @@ namespace Unetr.Generators.Parsing
                 QkvBias: encoder?.Bool("QkvBias") ?? seed,
                 Activation: (Activation)(encoder?.Enum("Activation") ?? (int)(seed ? Activation.Relu : Activation.Gelu)),
                 Widths: widths,
-                StemWidth: decoder?.Int("StemWidth") ?? (seed && widths.Count > 0 ? Math.Max(1, widths[0] / 2) : 0),
+                // Never 0 for the seed layout: with no widths (already UNETR014) a 0 would be reported again as UNETR015.
+                StemWidth: decoder?.Int("StemWidth") ?? (seed ? Math.Max(1, widths.Count > 0 ? widths[0] / 2 : 1) : 0),
                 Norm: (Norm)(decoder?.Enum("Norm") ?? (int)(seed ? Norm.Batch : Norm.Instance)),
                 Residual: decoder?.Bool("Residual") ?? !seed);
         }
@@ -131,7 +133,7 @@ namespace Unetr.Generators.Parsing
 
         private static void CheckDeclarationContext(
             INamedTypeSymbol symbol,
-            ClassDeclarationSyntax syntax,
+            TypeDeclarationSyntax syntax,
             LocationInfo? classLocation,
             List<DiagnosticInfo> diagnostics,
             CancellationToken cancellationToken)
@@ -165,6 +167,57 @@ namespace Unetr.Generators.Parsing
                 diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.GenericContext, classLocation, symbol.Name, generic.Name));
             }
         }
+
+        /// <summary>
+        /// The generated half declares the base class Module&lt;Tensor, Tensor&gt;, instance fields and a constructor, and lives
+        /// in a file of its own: none of which a static, file-local or record class, or one with another base class, allows.
+        /// </summary>
+        private static void CheckExtensible(
+            INamedTypeSymbol symbol,
+            SemanticModel model,
+            LocationInfo? classLocation,
+            List<DiagnosticInfo> diagnostics,
+            CancellationToken cancellationToken)
+        {
+            void Report(string problem) => diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.NotExtensible, classLocation, symbol.Name, problem));
+
+            if (symbol.IsStatic)
+            {
+                Report("is static; remove 'static'");
+            }
+
+            if (symbol.IsFileLocal)
+            {
+                Report("is file-local, so the generated file cannot add to it; remove 'file'");
+            }
+
+            if (symbol.IsRecord)
+            {
+                Report("is a record; declare a partial class");
+            }
+
+            // Read from the base lists rather than symbol.BaseType: an explicit ': object' is a base class too.
+            foreach (var reference in symbol.DeclaringSyntaxReferences)
+            {
+                if (reference.GetSyntax(cancellationToken) is not TypeDeclarationSyntax { BaseList: { } baseList } part)
+                {
+                    continue;
+                }
+
+                var partModel = part.SyntaxTree == model.SyntaxTree ? model : model.Compilation.GetSemanticModel(part.SyntaxTree);
+                foreach (var baseType in baseList.Types)
+                {
+                    if (partModel.GetTypeInfo(baseType.Type, cancellationToken).Type is INamedTypeSymbol { TypeKind: TypeKind.Class } type
+                        && type.ToDisplayString() != NetworkBaseClass)
+                    {
+                        Report("derives from '" + type.ToDisplayString() + "'; remove the base class, the generated half declares Module<Tensor, Tensor>");
+                    }
+                }
+            }
+        }
+
+        /// <summary>The base class the generated half declares; the user may repeat it.</summary>
+        private const string NetworkBaseClass = "TorchSharp.torch.nn.Module<TorchSharp.torch.Tensor, TorchSharp.torch.Tensor>";
 
         private static TypeTarget Target(INamedTypeSymbol symbol)
         {

@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
 using Unetr.Generators.Diagnostics;
+using Unetr.Generators.Emit;
 using Unetr.Generators.Model;
 using Unetr.Generators.Parsing;
 using Unetr.Generators.Shapes;
@@ -51,11 +52,17 @@ namespace Unetr.Generators.Validation
                 problems.Add(DiagnosticInfo.Create(DiagnosticDescriptors.DropoutRange, sites.Locate(Encoder, "Dropout"), spec.Dropout.ToString("R", CultureInfo.InvariantCulture)));
             }
 
+            CheckEnums(spec, sites, problems);
             CheckLayout(spec, sites, problems);
 
             if (problems.Count == 0)
             {
                 CheckSize(spec, sites, problems);
+            }
+
+            if (problems.Count == 0)
+            {
+                CheckMemberNames(spec, sites, problems);
             }
 
             return new ValidatedDeclaration(problems.Count == 0 ? spec : null, problems.ToEquatableArray());
@@ -185,19 +192,47 @@ namespace Unetr.Generators.Validation
             }
         }
 
+        /// <summary>
+        /// An enum argument accepts any int through a cast, e.g. (NormKind)7; the emitter could only write it as NormKind.7.
+        /// </summary>
+        private static void CheckEnums(UnetrSpec spec, DeclarationSites sites, List<DiagnosticInfo> problems)
+        {
+            void Check<TEnum>(string attribute, string argument, TEnum value, string publicName)
+                where TEnum : struct
+            {
+                if (!Enum.IsDefined(typeof(TEnum), value))
+                {
+                    var names = string.Join(" or ", Enum.GetNames(typeof(TEnum)).Select(n => publicName + "." + n));
+                    problems.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UndefinedEnumValue, sites.Locate(attribute, argument), argument, Convert.ToInt32(value, CultureInfo.InvariantCulture), publicName, names));
+                }
+            }
+
+            Check(Unetr, "Layout", spec.Layout, "UnetrLayout");
+            Check(Patch, "Projection", spec.Projection, "PatchProjection");
+            Check(Encoder, "Activation", spec.Activation, "MlpActivation");
+            Check(Decoder, "Norm", spec.Norm, "NormKind");
+        }
+
         private static void CheckLayout(UnetrSpec spec, DeclarationSites sites, List<DiagnosticInfo> problems)
         {
+            // An undefined layout is already UNETR019; what it could or could not express is unknown.
+            if (!Enum.IsDefined(typeof(Layout), spec.Layout))
+            {
+                return;
+            }
+
             void CannotExpress(string attribute, string argument, object value, string reason) =>
                 problems.Add(DiagnosticInfo.Create(DiagnosticDescriptors.LayoutCannotExpress, sites.Locate(attribute, argument), spec.Layout, argument, value, reason));
 
             if (spec.Layout == Layout.Seed)
             {
-                if (spec.Projection != Projection.Conv)
+                // Compared with the one value the seed cannot express, so that an undefined value is only UNETR019.
+                if (spec.Projection == Projection.Perceptron)
                 {
                     CannotExpress(Patch, "Projection", spec.Projection, "its patch embedding is a convolution (transformer.embeddings.patch_embeddings); use Projection = PatchProjection.Conv or Layout = UnetrLayout.Monai");
                 }
 
-                if (spec.Norm != Norm.Batch)
+                if (spec.Norm == Norm.Instance)
                 {
                     CannotExpress(Decoder, "Norm", spec.Norm, "its decoder blocks use BatchNorm; use Norm = NormKind.Batch or Layout = UnetrLayout.Monai");
                 }
@@ -227,6 +262,18 @@ namespace Unetr.Generators.Validation
             catch (OverflowException)
             {
                 problems.Add(DiagnosticInfo.Create(DiagnosticDescriptors.TooLarge, sites.Locate(Unetr, "ImageSize"), "ImageSize", List(spec.ImageSize), "parameter or multiply-add count"));
+            }
+        }
+
+        /// <summary>C# forbids a member named like its class (CS0542): a class named 'out' cannot hold the output layer 'out'.</summary>
+        private static void CheckMemberNames(UnetrSpec spec, DeclarationSites sites, List<DiagnosticInfo> problems)
+        {
+            var name = spec.Target.ClassName;
+            var clash = NetworkEmitter.MemberNames.Contains(name)
+                || NetworkPlanner.Plan(spec).Fields.Any(f => f.Name == name);
+            if (clash)
+            {
+                problems.Add(DiagnosticInfo.Create(DiagnosticDescriptors.NotExtensible, sites.ClassLocation, name, $"is named like the member '{name}' the module declares, and C# forbids a member named like its class; rename the class"));
             }
         }
 

@@ -38,6 +38,8 @@ public sealed class DiagnosticTests
         ("UNETR015", Declaration(unetr: "ImageSize = new[] { 32, 32, 32 }, InChannels = 1, [|OutChannels = 0|]"), "OutChannels must be positive; got 0"),
         ("UNETR016", Declaration(encoder: "EmbedDim = 48, Depth = 4, Heads = 4, [|Dropout = 1.5|]"), "Dropout 1.5 is outside [0, 1]"),
         ("UNETR017", Declaration(unetr: "Layout = UnetrLayout.Seed, ImageSize = new[] { 32, 32, 32 }, InChannels = 1, OutChannels = 3", decoder: "Widths = new[] { 8, 16, 32, 64 }, [|Norm = NormKind.Instance|]"), "The Seed layout cannot express Norm = Instance"),
+        ("UNETR019", Declaration(decoder: "Widths = new[] { 8, 16, 32, 64 }, [|Norm = (NormKind)7|]"), "Norm = 7 is not a defined NormKind value; use NormKind.Batch or NormKind.Instance"),
+        ("UNETR020", Declaration(declaration: "public static partial class [|Net|];"), "'Net' cannot become the generated TorchSharp Module<Tensor, Tensor>: it is static"),
         ("UNETR018", Declaration(unetr: "[|ImageSize = new[] { 1073741824, 1073741824, 1073741824 }|], InChannels = 1, OutChannels = 3"), "is too large"),
     }.Select(c => new object[] { c.Id, c.Source, c.Message });
 

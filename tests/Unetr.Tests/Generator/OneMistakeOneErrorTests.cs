@@ -42,4 +42,17 @@ public sealed class OneMistakeOneErrorTests
         Assert.Equal(id, diagnostic.Id);
         Assert.Contains(message, diagnostic.GetMessage(System.Globalization.CultureInfo.InvariantCulture));
     }
+
+    [Fact]
+    public void Seed_network_without_widths_is_not_also_told_its_default_stem_width_is_zero()
+    {
+        var source = Valid2D
+            .Replace("InChannels = 1,", "InChannels = 1, Layout = UnetrLayout.Seed,")
+            .Replace("Widths = new[] { 2, 4, 8 }", "Widths = []");
+
+        var run = GeneratorHarness.Run(source);
+
+        var diagnostic = Assert.Single(run.GeneratorDiagnostics);
+        Assert.Equal("UNETR014", diagnostic.Id);
+    }
 }
