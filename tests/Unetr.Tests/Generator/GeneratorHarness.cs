@@ -49,6 +49,13 @@ internal static class GeneratorHarness
         References.Value,
         new CSharpCompilationOptions(kind, nullableContextOptions: NullableContextOptions.Enable));
 
+    /// <summary>A compilation of named files, so that diagnostics can be traced back to the file that caused them.</summary>
+    public static CSharpCompilation CompileFiles(IEnumerable<(string Path, string Source)> files) => CSharpCompilation.Create(
+        "UserAssembly",
+        files.Select(f => CSharpSyntaxTree.ParseText(f.Source, ParseOptions, path: f.Path)),
+        References.Value,
+        new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, nullableContextOptions: NullableContextOptions.Enable));
+
     public static GeneratorDriver CreateDriver(bool trackSteps = false) => CSharpGeneratorDriver.Create(
         new[] { new UnetrGenerator().AsSourceGenerator() },
         parseOptions: ParseOptions,
