@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using System.Linq;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
@@ -40,6 +41,8 @@ namespace Unetr.Generators
                     spc.ReportDiagnostic(Diagnostic.Create(
                         DiagnosticDescriptors.Get(info.Id),
                         info.Location?.ToLocation() ?? Location.None,
+                        additionalLocations: null,
+                        properties: info.Properties.ToImmutableDictionary(p => p.Key, p => (string?)p.Value),
                         info.MessageArgs.Cast<object>().ToArray()));
                 }
             });

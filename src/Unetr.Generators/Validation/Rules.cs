@@ -1,3 +1,4 @@
+using System;
 using System.Collections.Generic;
 using Unetr.Generators.Model;
 
@@ -60,6 +61,30 @@ namespace Unetr.Generators.Validation
             layers.Add(depth);
 
             return layers.ToEquatableArray();
+        }
+
+        /// <summary>The multiple of <paramref name="patchSize"/> nearest to <paramref name="size"/> (halfway rounds up), at least one patch.</summary>
+        public static int NearestMultiple(int size, int patchSize)
+        {
+            var below = Math.Max(patchSize, size / patchSize * patchSize);
+            var above = (size / patchSize + 1L) * patchSize;
+            return above > int.MaxValue || size - below < above - size ? below : (int)above;
+        }
+
+        /// <summary>The divisor of <paramref name="embedDim"/> nearest to <paramref name="heads"/>; halfway, the smaller (wider heads).</summary>
+        public static int NearestDivisor(int embedDim, int heads)
+        {
+            var candidates = NearestDivisors(embedDim, heads);
+            var best = candidates[0];
+            foreach (var candidate in candidates)
+            {
+                if (Math.Abs((long)candidate - heads) < Math.Abs((long)best - heads))
+                {
+                    best = candidate;
+                }
+            }
+
+            return best;
         }
 
         /// <summary>The divisors of <paramref name="embedDim"/> nearest to <paramref name="heads"/>, below and above.</summary>

@@ -109,7 +109,8 @@ namespace Unetr.Generators.Validation
                 {
                     var below = Math.Max(spec.PatchSize, size / spec.PatchSize * spec.PatchSize);
                     var above = (size / spec.PatchSize + 1L) * spec.PatchSize;
-                    problems.Add(DiagnosticInfo.Create(DiagnosticDescriptors.ImageNotDivisible, sites.LocateElement(Unetr, "ImageSize", i), i, size, spec.PatchSize, below, above));
+                    problems.Add(DiagnosticInfo.Create(DiagnosticDescriptors.ImageNotDivisible, sites.LocateElement(Unetr, "ImageSize", i), i, size, spec.PatchSize, below, above)
+                        .With(FixProperties.Replacement, Number(Rules.NearestMultiple(size, spec.PatchSize))));
                 }
             }
         }
@@ -129,7 +130,9 @@ namespace Unetr.Generators.Validation
             if (embedValid && headsValid && spec.EmbedDim % spec.Heads != 0)
             {
                 var nearest = string.Join(" or ", Rules.NearestDivisors(spec.EmbedDim, spec.Heads));
-                problems.Add(DiagnosticInfo.Create(DiagnosticDescriptors.HeadsDoNotDivide, sites.Locate(Encoder, "Heads"), spec.EmbedDim, spec.Heads, nearest));
+                problems.Add(DiagnosticInfo.Create(DiagnosticDescriptors.HeadsDoNotDivide, sites.Locate(Encoder, "Heads"), spec.EmbedDim, spec.Heads, nearest)
+                    .With(FixProperties.Argument, "Heads")
+                    .With(FixProperties.Replacement, Number(Rules.NearestDivisor(spec.EmbedDim, spec.Heads))));
             }
 
             if (stages == 0 || !depthValid)
@@ -138,10 +141,17 @@ namespace Unetr.Generators.Validation
             }
 
             var layers = spec.ExtractLayers;
+            var evenlySpaced = Rules.DefaultExtractLayers(spec.Layout, spec.Depth, stages);
+
+            // Every extract-layer mistake has the same fix: the evenly spaced layers of the right count, when there are
+            // enough blocks for a strictly increasing list.
+            DiagnosticInfo Fixable(DiagnosticInfo info) => spec.Depth < stages
+                ? info
+                : info.With(FixProperties.Argument, "ExtractLayers").With(FixProperties.Replacement, string.Join(", ", evenlySpaced.Select(Number)));
+
             if (layers.Count != stages)
             {
-                var example = Rules.DefaultExtractLayers(spec.Layout, spec.Depth, stages);
-                problems.Add(DiagnosticInfo.Create(DiagnosticDescriptors.ExtractLayerCount, sites.Locate(Encoder, "ExtractLayers"), layers.Count, spec.PatchSize, stages, List(example)));
+                problems.Add(Fixable(DiagnosticInfo.Create(DiagnosticDescriptors.ExtractLayerCount, sites.Locate(Encoder, "ExtractLayers"), layers.Count, spec.PatchSize, stages, List(evenlySpaced))));
                 return;
             }
 
@@ -152,13 +162,13 @@ namespace Unetr.Generators.Validation
             {
                 if (!InRange(layers[i]))
                 {
-                    problems.Add(DiagnosticInfo.Create(DiagnosticDescriptors.ExtractLayerRange, sites.LocateElement(Encoder, "ExtractLayers", i), layers[i], spec.Depth));
+                    problems.Add(Fixable(DiagnosticInfo.Create(DiagnosticDescriptors.ExtractLayerRange, sites.LocateElement(Encoder, "ExtractLayers", i), layers[i], spec.Depth)));
                     inRange = false;
                 }
                 // An entry after an out-of-range one (already UNETR011) is compared with nothing: { 99, 2, 3, 4 } is one mistake.
                 else if (i > 0 && InRange(layers[i - 1]) && layers[i] <= layers[i - 1])
                 {
-                    problems.Add(DiagnosticInfo.Create(DiagnosticDescriptors.ExtractLayerOrder, sites.LocateElement(Encoder, "ExtractLayers", i), layers[i], layers[i - 1]));
+                    problems.Add(Fixable(DiagnosticInfo.Create(DiagnosticDescriptors.ExtractLayerOrder, sites.LocateElement(Encoder, "ExtractLayers", i), layers[i], layers[i - 1])));
                     inRange = false;
                 }
             }
@@ -166,7 +176,7 @@ namespace Unetr.Generators.Validation
             var last = layers.Count - 1;
             if (inRange && layers[last] != spec.Depth)
             {
-                problems.Add(DiagnosticInfo.Create(DiagnosticDescriptors.ExtractLayerLast, sites.LocateElement(Encoder, "ExtractLayers", last), layers[last], spec.Depth));
+                problems.Add(Fixable(DiagnosticInfo.Create(DiagnosticDescriptors.ExtractLayerLast, sites.LocateElement(Encoder, "ExtractLayers", last), layers[last], spec.Depth)));
             }
         }
 
@@ -287,6 +297,8 @@ namespace Unetr.Generators.Validation
             problems.Add(DiagnosticInfo.Create(DiagnosticDescriptors.NotPositive, sites.Locate(attribute, argument), argument, value));
             return false;
         }
+
+        private static string Number(int value) => value.ToString(CultureInfo.InvariantCulture);
 
         private static string List(IEnumerable<int> values) => "{ " + string.Join(", ", values) + " }";
     }

@@ -39,6 +39,9 @@ internal static class GeneratorHarness
         return platform.Concat(ours).Distinct().Select(p => (MetadataReference)MetadataReference.CreateFromFile(p)).ToArray();
     });
 
+    /// <summary>The framework, DSL, TorchSharp and Unetr.Model assemblies that a user project compiles against.</summary>
+    public static IReadOnlyList<MetadataReference> MetadataReferences => References.Value;
+
     public static readonly CSharpParseOptions ParseOptions = new(LanguageVersion.Latest);
 
     public static CSharpCompilation Compile(params string[] sources) => Compile(OutputKind.DynamicallyLinkedLibrary, sources);
