@@ -31,6 +31,7 @@ public sealed class PackageTests(ITestOutputHelper output)
             {
                 var entries = zip.Entries.Select(e => e.FullName).ToList();
                 Assert.Contains("analyzers/dotnet/cs/Unetr.Generators.dll", entries);
+                Assert.Contains("analyzers/dotnet/cs/Unetr.CodeFixes.dll", entries);
                 Assert.Contains("lib/net10.0/Unetr.Model.dll", entries);
                 Assert.Contains("lib/net10.0/Unetr.Dsl.dll", entries);
                 Assert.Contains("buildTransitive/Unetr.targets", entries);
