@@ -28,6 +28,15 @@ namespace Unetr.Generators.Shapes
     /// <summary>Lays out the top level of a valid spec as the PyTorch reference of its layout does.</summary>
     internal static class NetworkPlanner
     {
+        // Fully qualified: a type of the user's own namespace (say a class named Tokens) would win over any using directive.
+        private const string Blocks = "global::Unetr.Model.Blocks";
+        private const string Seed = Blocks + ".Seed";
+        private const string Monai = Blocks + ".Monai";
+        private const string Dsl = "global::Unetr.Dsl";
+        private const string Torch = "global::TorchSharp.torch";
+        private const string SequentialType = "global::TorchSharp.Modules.Sequential";
+        private const string SequentialCall = Torch + ".nn.Sequential";
+
         public static NetworkPlan Plan(UnetrSpec spec) =>
             spec.Layout == Layout.Seed ? PlanSeed(spec) : PlanMonai(spec);
 
@@ -40,10 +49,10 @@ namespace Unetr.Generators.Shapes
             var d = spec.SpatialDims;
             var fields = new List<FieldPlan>
             {
-                new FieldPlan("transformer", "SeedTransformer",
-                    $"new SeedTransformer(spatialDims: {d}, inChannels: {spec.InChannels}, imageSize: {g.ImageLiteral}, patchSize: {spec.PatchSize}, embedDim: {spec.EmbedDim}, depth: {spec.Depth}, heads: {spec.Heads}, mlpDim: {spec.MlpDim}, extractLayers: {IntArray(e)}, dropout: {Literal(spec.Dropout)}, activation: MlpActivation.{spec.Activation}, finalNorm: {Bool(spec.FinalNorm)})"),
-                new FieldPlan("decoder0", "Sequential",
-                    $"Sequential(new ConvBlock({d}, {spec.InChannels}, {spec.StemWidth}), new ConvBlock({d}, {spec.StemWidth}, {w[0]}))"),
+                new FieldPlan("transformer", $"{Seed}.SeedTransformer",
+                    $"new {Seed}.SeedTransformer(spatialDims: {d}, inChannels: {spec.InChannels}, imageSize: {g.ImageLiteral}, patchSize: {spec.PatchSize}, embedDim: {spec.EmbedDim}, depth: {spec.Depth}, heads: {spec.Heads}, mlpDim: {spec.MlpDim}, extractLayers: {IntArray(e)}, dropout: {Literal(spec.Dropout)}, activation: {Dsl}.MlpActivation.{spec.Activation}, finalNorm: {Bool(spec.FinalNorm)})"),
+                new FieldPlan("decoder0", SequentialType,
+                    $"{SequentialCall}(new {Seed}.ConvBlock({d}, {spec.InChannels}, {spec.StemWidth}), new {Seed}.ConvBlock({d}, {spec.StemWidth}, {w[0]}))"),
             };
 
             for (var i = 1; i < n; i++)
@@ -52,29 +61,29 @@ namespace Unetr.Generators.Shapes
                 var from = (long)spec.EmbedDim;
                 for (var k = n - 1; k >= i; k--)
                 {
-                    chain.Add($"new DeconvBlock({d}, {from}, {w[k]})");
+                    chain.Add($"new {Seed}.DeconvBlock({d}, {from}, {w[k]})");
                     from = w[k];
                 }
 
                 fields.Add(chain.Count == 1
-                    ? new FieldPlan($"decoder{e[i - 1]}", "DeconvBlock", chain[0])
-                    : new FieldPlan($"decoder{e[i - 1]}", "Sequential", $"Sequential({string.Join(", ", chain)})"));
+                    ? new FieldPlan($"decoder{e[i - 1]}", $"{Seed}.DeconvBlock", chain[0])
+                    : new FieldPlan($"decoder{e[i - 1]}", SequentialType, $"{SequentialCall}({string.Join(", ", chain)})"));
             }
 
-            fields.Add(new FieldPlan($"decoder{e[n - 1]}_upsampler", "SingleDeconvBlock", $"new SingleDeconvBlock({d}, {spec.EmbedDim}, {w[n - 1]})"));
+            fields.Add(new FieldPlan($"decoder{e[n - 1]}_upsampler", $"{Seed}.SingleDeconvBlock", $"new {Seed}.SingleDeconvBlock({d}, {spec.EmbedDim}, {w[n - 1]})"));
             for (var i = n - 1; i >= 1; i--)
             {
-                fields.Add(new FieldPlan($"decoder{e[i - 1]}_upsampler", "Sequential",
-                    $"Sequential(new ConvBlock({d}, {2L * w[i]}, {w[i]}), new ConvBlock({d}, {w[i]}, {w[i]}), new SingleDeconvBlock({d}, {w[i]}, {w[i - 1]}))"));
+                fields.Add(new FieldPlan($"decoder{e[i - 1]}_upsampler", SequentialType,
+                    $"{SequentialCall}(new {Seed}.ConvBlock({d}, {2L * w[i]}, {w[i]}), new {Seed}.ConvBlock({d}, {w[i]}, {w[i]}), new {Seed}.SingleDeconvBlock({d}, {w[i]}, {w[i - 1]}))"));
             }
 
-            fields.Add(new FieldPlan("decoder0_header", "Sequential",
-                $"Sequential(new ConvBlock({d}, {2L * w[0]}, {w[0]}), new ConvBlock({d}, {w[0]}, {w[0]}), new SingleConvBlock({d}, {w[0]}, {spec.OutChannels}, 1))"));
+            fields.Add(new FieldPlan("decoder0_header", SequentialType,
+                $"{SequentialCall}(new {Seed}.ConvBlock({d}, {2L * w[0]}, {w[0]}), new {Seed}.ConvBlock({d}, {w[0]}, {w[0]}), new {Seed}.SingleConvBlock({d}, {w[0]}, {spec.OutChannels}, 1))"));
 
             var steps = new List<StepPlan> { new StepPlan("hidden", "transformer.call(input)", null, g.Tokens, n) };
             for (var i = 1; i <= n; i++)
             {
-                steps.Add(new StepPlan($"hidden{e[i - 1]}", $"Tokens.ToVolume(hidden[{i - 1}], Grid)", $"hidden{e[i - 1]}", g.At(spec.EmbedDim, 0)));
+                steps.Add(new StepPlan($"hidden{e[i - 1]}", $"{Blocks}.Tokens.ToVolume(hidden[{i - 1}], Grid)", $"hidden{e[i - 1]}", g.At(spec.EmbedDim, 0)));
             }
 
             var up = $"decoder{e[n - 1]}_upsampler";
@@ -84,12 +93,12 @@ namespace Unetr.Generators.Shapes
                 var skip = $"decoder{e[i - 1]}";
                 steps.Add(new StepPlan(Local(skip), $"{skip}.call(hidden{e[i - 1]})", skip, g.At(w[i], n - i)));
                 var next = $"decoder{e[i - 1]}_upsampler";
-                steps.Add(new StepPlan(Local(next), $"{next}.call(torch.cat(new[] {{ {Local(skip)}, {Local(up)} }}, 1))", next, g.At(w[i - 1], n - i + 1)));
+                steps.Add(new StepPlan(Local(next), $"{next}.call({Torch}.cat(new[] {{ {Local(skip)}, {Local(up)} }}, 1))", next, g.At(w[i - 1], n - i + 1)));
                 up = next;
             }
 
             steps.Add(new StepPlan("decoder0Out", "decoder0.call(input)", "decoder0", g.At(w[0], n)));
-            steps.Add(new StepPlan("decoder0_headerOut", $"decoder0_header.call(torch.cat(new[] {{ decoder0Out, {Local(up)} }}, 1))", "decoder0_header", g.At(spec.OutChannels, n)));
+            steps.Add(new StepPlan("decoder0_headerOut", $"decoder0_header.call({Torch}.cat(new[] {{ decoder0Out, {Local(up)} }}, 1))", "decoder0_header", g.At(spec.OutChannels, n)));
             return g.Plan(fields, steps);
         }
 
@@ -99,25 +108,25 @@ namespace Unetr.Generators.Shapes
             var n = spec.Stages;
             var w = spec.Widths;
             var d = spec.SpatialDims;
-            var blockArgs = $"NormKind.{spec.Norm}, residual: {Bool(spec.Residual)}";
+            var blockArgs = $"{Dsl}.NormKind.{spec.Norm}, residual: {Bool(spec.Residual)}";
             var fields = new List<FieldPlan>
             {
-                new FieldPlan("vit", "ViT",
-                    $"new ViT(spatialDims: {d}, inChannels: {spec.InChannels}, imageSize: {g.ImageLiteral}, patchSize: {spec.PatchSize}, hiddenSize: {spec.EmbedDim}, mlpDim: {spec.MlpDim}, depth: {spec.Depth}, heads: {spec.Heads}, projection: PatchProjection.{spec.Projection}, dropout: {Literal(spec.Dropout)}, qkvBias: {Bool(spec.QkvBias)}, activation: MlpActivation.{spec.Activation}, finalNorm: {Bool(spec.FinalNorm)}, extractLayers: {IntArray(spec.ExtractLayers)})"),
-                new FieldPlan("encoder1", "UnetrBasicBlock", $"new UnetrBasicBlock({d}, {spec.InChannels}, {w[0]}, {blockArgs})"),
+                new FieldPlan("vit", $"{Monai}.ViT",
+                    $"new {Monai}.ViT(spatialDims: {d}, inChannels: {spec.InChannels}, imageSize: {g.ImageLiteral}, patchSize: {spec.PatchSize}, hiddenSize: {spec.EmbedDim}, mlpDim: {spec.MlpDim}, depth: {spec.Depth}, heads: {spec.Heads}, projection: {Dsl}.PatchProjection.{spec.Projection}, dropout: {Literal(spec.Dropout)}, qkvBias: {Bool(spec.QkvBias)}, activation: {Dsl}.MlpActivation.{spec.Activation}, finalNorm: {Bool(spec.FinalNorm)}, extractLayers: {IntArray(spec.ExtractLayers)})"),
+                new FieldPlan("encoder1", $"{Monai}.UnetrBasicBlock", $"new {Monai}.UnetrBasicBlock({d}, {spec.InChannels}, {w[0]}, {blockArgs})"),
             };
             for (var k = 1; k < n; k++)
             {
-                fields.Add(new FieldPlan($"encoder{k + 1}", "UnetrPrUpBlock", $"new UnetrPrUpBlock({d}, {spec.EmbedDim}, {w[k]}, {n - 1 - k}, {blockArgs})"));
+                fields.Add(new FieldPlan($"encoder{k + 1}", $"{Monai}.UnetrPrUpBlock", $"new {Monai}.UnetrPrUpBlock({d}, {spec.EmbedDim}, {w[k]}, {n - 1 - k}, {blockArgs})"));
             }
 
-            fields.Add(new FieldPlan($"decoder{n + 1}", "UnetrUpBlock", $"new UnetrUpBlock({d}, {spec.EmbedDim}, {w[n - 1]}, {blockArgs})"));
+            fields.Add(new FieldPlan($"decoder{n + 1}", $"{Monai}.UnetrUpBlock", $"new {Monai}.UnetrUpBlock({d}, {spec.EmbedDim}, {w[n - 1]}, {blockArgs})"));
             for (var k = n - 1; k >= 1; k--)
             {
-                fields.Add(new FieldPlan($"decoder{k + 1}", "UnetrUpBlock", $"new UnetrUpBlock({d}, {w[k]}, {w[k - 1]}, {blockArgs})"));
+                fields.Add(new FieldPlan($"decoder{k + 1}", $"{Monai}.UnetrUpBlock", $"new {Monai}.UnetrUpBlock({d}, {w[k]}, {w[k - 1]}, {blockArgs})"));
             }
 
-            fields.Add(new FieldPlan("out", "UnetOutBlock", $"new UnetOutBlock({d}, {w[0]}, {spec.OutChannels})"));
+            fields.Add(new FieldPlan("out", $"{Monai}.UnetOutBlock", $"new {Monai}.UnetOutBlock({d}, {w[0]}, {spec.OutChannels})"));
 
             var steps = new List<StepPlan>
             {
@@ -126,10 +135,10 @@ namespace Unetr.Generators.Shapes
             };
             for (var k = 1; k < n; k++)
             {
-                steps.Add(new StepPlan($"encoder{k + 1}Out", $"encoder{k + 1}.call(Tokens.ToVolume(hidden[{k - 1}], Grid))", $"encoder{k + 1}", g.At(w[k], n - k)));
+                steps.Add(new StepPlan($"encoder{k + 1}Out", $"encoder{k + 1}.call({Blocks}.Tokens.ToVolume(hidden[{k - 1}], Grid))", $"encoder{k + 1}", g.At(w[k], n - k)));
             }
 
-            steps.Add(new StepPlan("deepest", $"Tokens.ToVolume(hidden[{n - 1}], Grid)", "deepest", g.At(spec.EmbedDim, 0)));
+            steps.Add(new StepPlan("deepest", $"{Blocks}.Tokens.ToVolume(hidden[{n - 1}], Grid)", "deepest", g.At(spec.EmbedDim, 0)));
             var previous = "deepest";
             for (var k = n; k >= 1; k--)
             {
