@@ -1,0 +1,237 @@
+using System;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.IO;
+using System.Linq;
+using System.Threading;
+using TorchSharp;
+using TorchSharp.Modules;
+using TorchSharp.PyBridge;
+using Unetr.Model.Data;
+using static TorchSharp.torch;
+
+namespace Unetr.Model.Training;
+
+/// <summary>
+/// Trains a segmentation network with AdamW, a warm-up + cosine learning rate, DiceCE loss, gradient clipping and
+/// seeded augmentation; validates on held-out volumes; keeps the best checkpoint; and resumes a saved run so that it
+/// continues exactly where the uninterrupted run would have been.
+/// </summary>
+/// <remarks>
+/// Determinism: the constructor seeds libtorch (<c>torch.manual_seed</c>) before building the model, so weight
+/// initialisation and dropout follow <see cref="TrainingOptions.Seed"/>; volume choice and augmentation use a
+/// <see cref="SeededRandom"/> of the same seed. libtorch's generator is process-wide: code that draws from it on
+/// another thread during training changes the run.
+/// Memory: every step and every validated volume runs in its own dispose scope, so the native memory held between
+/// steps is the model, its gradients and the optimizer state, whatever the number of steps.
+/// </remarks>
+public sealed class Trainer : IDisposable
+{
+    private readonly long[] _inputShape;
+    private readonly AugmentedBatches _batches;
+    private readonly WarmupCosineSchedule _schedule;
+    private readonly SeededRandom _random;
+    private readonly Parameter[] _parameters;
+    private readonly AdamW _optimizer;
+
+    /// <summary>Seeds libtorch, builds the model and its optimizer.</summary>
+    /// <param name="createModel">Builds a freshly initialised network; the trainer owns and disposes it.</param>
+    /// <param name="inputShape">Per-sample input shape of the network (channels, then spatial sizes), e.g. a generated class's <c>InputShape</c>.</param>
+    /// <param name="training">Volumes to draw training crops from; each at least the network's spatial size.</param>
+    /// <param name="options">How to train.</param>
+    public Trainer(Func<nn.Module<Tensor, Tensor>> createModel, IReadOnlyList<long> inputShape, ISegmentationDataset training, TrainingOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(createModel);
+        ArgumentNullException.ThrowIfNull(inputShape);
+        ArgumentNullException.ThrowIfNull(training);
+        ArgumentNullException.ThrowIfNull(options);
+        if (inputShape.Count < 3)
+        {
+            throw new ArgumentException($"Expected an input shape of channels then 2 or 3 spatial sizes; got [{string.Join(", ", inputShape)}].", nameof(inputShape));
+        }
+
+        options.Validate();
+        Options = options;
+        _inputShape = inputShape.ToArray();
+        _batches = new AugmentedBatches(training, _inputShape[1..], options);
+        _schedule = options.Schedule;
+        _random = new SeededRandom(options.Seed);
+
+        manual_seed(options.Seed);
+        Model = createModel();
+        Model.train();
+        _parameters = Model.parameters().ToArray();
+
+        // TorchSharp's optim.AdamW factory defaults beta2 to 0.99; PyTorch's (and the recipe's) is 0.999, so pass both betas.
+        _optimizer = optim.AdamW(_parameters, lr: _schedule.LearningRate(0), beta1: 0.9, beta2: 0.999, eps: 1e-8, weight_decay: options.WeightDecay);
+    }
+
+    /// <summary>The network being trained.</summary>
+    public nn.Module<Tensor, Tensor> Model { get; }
+
+    /// <summary>The options the trainer was built with.</summary>
+    public TrainingOptions Options { get; }
+
+    /// <summary>Optimisation steps completed (restored by <see cref="LoadCheckpoint"/>).</summary>
+    public long Step { get; private set; }
+
+    /// <summary>Step of the best validation so far; 0 before any.</summary>
+    public long BestStep { get; private set; }
+
+    /// <summary>Best mean foreground Dice so far; <c>null</c> before any validation.</summary>
+    public double? BestMeanDice { get; private set; }
+
+    /// <summary>Takes one optimisation step on a freshly drawn, augmented batch.</summary>
+    /// <exception cref="InvalidOperationException">The loss is not finite (the learning rate is likely too high).</exception>
+    public StepResult TrainStep()
+    {
+        using var scope = NewDisposeScope();
+        var learningRate = _schedule.LearningRate(Step);
+        foreach (var group in _optimizer.ParamGroups)
+        {
+            group.LearningRate = learningRate;
+        }
+
+        var (images, labels) = _batches.Next(_random);
+        _optimizer.zero_grad();
+        var loss = Options.Loss.Compute(Model.call(images), labels);
+        var lossValue = loss.item<float>();
+        if (!float.IsFinite(lossValue))
+        {
+            throw new InvalidOperationException($"The loss became {lossValue} at step {Step + 1}; try a lower learning rate.");
+        }
+
+        loss.backward();
+        double? gradientNorm = Options.MaxGradientNorm > 0 ? nn.utils.clip_grad_norm_(_parameters, Options.MaxGradientNorm) : null;
+        _optimizer.step();
+        Step++;
+        return new StepResult(Step, lossValue, learningRate, gradientNorm);
+    }
+
+    /// <summary>Scores the model on held-out volumes (see <see cref="SegmentationEvaluator.Evaluate"/>); it is back in training mode afterwards.</summary>
+    /// <param name="data">Held-out volumes.</param>
+    /// <param name="infer">
+    /// Maps an image batch [1, C, spatial…] to logits [1, classes, spatial…]. <c>null</c> calls the model directly,
+    /// which needs every volume to have exactly the network's input size; pass a sliding-window inferer for larger volumes.
+    /// </param>
+    public DiceScore Validate(ISegmentationDataset data, Func<Tensor, Tensor>? infer = null) =>
+        SegmentationEvaluator.Evaluate(Model, _inputShape, data, infer);
+
+    /// <summary>
+    /// Trains until <see cref="TrainingOptions.Steps"/> steps are done (continuing from <see cref="Step"/>), validating
+    /// every <see cref="TrainingOptions.ValidateEvery"/> steps and after the last one. With an output directory, each
+    /// validation writes <see cref="CheckpointFiles.Last"/>, and an improved one also <see cref="CheckpointFiles.Best"/>
+    /// and <see cref="CheckpointFiles.BestWeights"/>, each atomically.
+    /// </summary>
+    /// <param name="validation">Held-out volumes.</param>
+    /// <param name="outputDirectory">Where checkpoints go (created if needed); <c>null</c> writes nothing.</param>
+    /// <param name="onStep">Called after every step.</param>
+    /// <param name="onValidation">Called after every validation (and after its checkpoints are written).</param>
+    /// <param name="infer">Passed to <see cref="Validate"/>.</param>
+    /// <param name="cancellation">
+    /// Checked before every step; when cancelled, the current state is written to <see cref="CheckpointFiles.Last"/>
+    /// (with an output directory) and <see cref="OperationCanceledException"/> is thrown.
+    /// </param>
+    public TrainingSummary Run(
+        ISegmentationDataset validation,
+        string? outputDirectory = null,
+        Action<StepResult>? onStep = null,
+        Action<ValidationResult>? onValidation = null,
+        Func<Tensor, Tensor>? infer = null,
+        CancellationToken cancellation = default)
+    {
+        ArgumentNullException.ThrowIfNull(validation);
+        if (outputDirectory is not null)
+        {
+            Directory.CreateDirectory(outputDirectory);
+        }
+
+        var clock = Stopwatch.StartNew();
+        var steps = new List<StepResult>();
+        var validations = new List<ValidationResult>();
+        while (Step < Options.Steps)
+        {
+            if (cancellation.IsCancellationRequested)
+            {
+                if (outputDirectory is not null)
+                {
+                    SaveCheckpoint(Path.Combine(outputDirectory, CheckpointFiles.Last));
+                }
+
+                cancellation.ThrowIfCancellationRequested();
+            }
+
+            var step = TrainStep();
+            steps.Add(step);
+            onStep?.Invoke(step);
+            if (Step % Options.ValidateEvery == 0 || Step == Options.Steps)
+            {
+                validations.Add(ValidateAndKeep(validation, outputDirectory, infer, onValidation));
+            }
+        }
+
+        if (validations.Count == 0)
+        {
+            // Resumed from a finished run: still score the weights, so the summary always ends with a validation.
+            validations.Add(ValidateAndKeep(validation, outputDirectory, infer, onValidation));
+        }
+
+        return new TrainingSummary(steps, validations, BestStep, BestMeanDice!.Value, clock.Elapsed);
+    }
+
+    /// <summary>Writes the complete training state to <paramref name="path"/> atomically (see <see cref="AtomicFile"/>).</summary>
+    public void SaveCheckpoint(string path) =>
+        AtomicFile.Write(path, stream => TrainingCheckpoint.Write(stream, Model, _optimizer, new TrainingCheckpoint.Progress(Step, _random.State, BestStep, BestMeanDice)));
+
+    /// <summary>
+    /// Restores a state written by <see cref="SaveCheckpoint"/>: weights, optimizer moments, step, the data generator,
+    /// libtorch's generator and the best validation. With the same options, the following steps are those the saved run
+    /// would have taken.
+    /// </summary>
+    /// <exception cref="InvalidDataException">The file is not a checkpoint, holds another model class, or is truncated.</exception>
+    public void LoadCheckpoint(string path)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        using var stream = File.OpenRead(path);
+        var progress = TrainingCheckpoint.Read(stream, Model, _optimizer, path);
+        Step = progress.Step;
+        _random.State = progress.RandomState;
+        BestStep = progress.BestStep;
+        BestMeanDice = progress.BestMeanDice;
+    }
+
+    /// <summary>Writes the model's weights alone as a PyTorch state dict, atomically; <c>StateDictLoader.Load</c> and <c>torch.load</c> read it.</summary>
+    public void SaveWeights(string path) => AtomicFile.Write(path, stream => Model.save_py(stream, leaveOpen: true));
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        _optimizer.Dispose();
+        Model.Dispose();
+    }
+
+    private ValidationResult ValidateAndKeep(ISegmentationDataset validation, string? outputDirectory, Func<Tensor, Tensor>? infer, Action<ValidationResult>? onValidation)
+    {
+        var score = Validate(validation, infer);
+        var isBest = BestMeanDice is not { } best || score.Mean > best;
+        if (isBest)
+        {
+            BestMeanDice = score.Mean;
+            BestStep = Step;
+            if (outputDirectory is not null)
+            {
+                SaveCheckpoint(Path.Combine(outputDirectory, CheckpointFiles.Best));
+                SaveWeights(Path.Combine(outputDirectory, CheckpointFiles.BestWeights));
+            }
+        }
+
+        if (outputDirectory is not null)
+        {
+            SaveCheckpoint(Path.Combine(outputDirectory, CheckpointFiles.Last));
+        }
+
+        var result = new ValidationResult(Step, score, isBest);
+        onValidation?.Invoke(result);
+        return result;
+    }
+}

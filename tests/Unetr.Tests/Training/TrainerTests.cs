@@ -1,0 +1,163 @@
+using System;
+using System.IO;
+using System.Linq;
+using Unetr.Model.Checkpoints;
+using Unetr.Model.Data;
+using Unetr.Model.Training;
+using Xunit;
+using static TorchSharp.torch;
+
+namespace Unetr.Tests.Training;
+
+[Collection(TrainingCollection.Name)]
+public sealed class TrainerTests : IDisposable
+{
+    private static readonly SyntheticDataset TrainingVolumes = SyntheticDataset.Training(16, 20);
+    private static readonly SyntheticDataset ValidationVolumes = SyntheticDataset.Validation(2, 16);
+
+    private static readonly TrainingOptions Options = new()
+    {
+        Steps = 40,
+        BatchSize = 2,
+        LearningRate = 3e-3,
+        WarmupSteps = 4,
+        ValidateEvery = 20,
+        Seed = 11,
+    };
+
+    private readonly string _directory = Directory.CreateTempSubdirectory("unetr-trainer-").FullName;
+
+    public void Dispose() => Directory.Delete(_directory, recursive: true);
+
+    [Fact]
+    public void Resumed_run_continues_the_uninterrupted_loss_trajectory()
+    {
+        const int half = 5;
+        double[] straight;
+        using (var trainer = NewTrainer())
+        {
+            straight = Enumerable.Range(0, 2 * half).Select(_ => trainer.TrainStep().Loss).ToArray();
+        }
+
+        var checkpoint = Path.Combine(_directory, "half.ckpt");
+        double[] firstHalf;
+        using (var trainer = NewTrainer())
+        {
+            firstHalf = Enumerable.Range(0, half).Select(_ => trainer.TrainStep().Loss).ToArray();
+            trainer.SaveCheckpoint(checkpoint);
+        }
+
+        // A different seed: everything the resumed run needs must come from the checkpoint, not from the options.
+        double[] secondHalf;
+        using (var resumed = NewTrainer(Options with { Seed = 12345 }))
+        {
+            resumed.LoadCheckpoint(checkpoint);
+            Assert.Equal(half, resumed.Step);
+            secondHalf = Enumerable.Range(0, half).Select(_ => resumed.TrainStep().Loss).ToArray();
+        }
+
+        Assert.Equal(straight, firstHalf.Concat(secondHalf), (a, b) => Math.Abs(a - b) <= 1e-6);
+
+        // The trajectory is not flat, so matching it means something.
+        Assert.True(straight.Distinct().Count() == straight.Length);
+    }
+
+    [Fact]
+    public void Short_seeded_run_lowers_the_loss()
+    {
+        using var trainer = NewTrainer();
+
+        var losses = Enumerable.Range(0, Options.Steps).Select(_ => trainer.TrainStep().Loss).ToArray();
+
+        var first = losses.Take(5).Average();
+        var last = losses.TakeLast(5).Average();
+        Assert.True(last < 0.8 * first, $"loss went from {first:F4} to {last:F4}");
+    }
+
+    [Fact]
+    public void Run_keeps_the_best_checkpoint_and_its_weights_load_as_a_pytorch_state_dict()
+    {
+        using var trainer = NewTrainer(Options with { Steps = 20, ValidateEvery = 10 });
+
+        var summary = trainer.Run(ValidationVolumes, _directory);
+
+        Assert.Equal(20, summary.Steps.Count);
+        Assert.Equal(new long[] { 10, 20 }, summary.Validations.Select(v => v.Step));
+        Assert.Equal(summary.Validations.Max(v => v.Score.Mean), summary.BestMeanDice);
+        Assert.Equal(
+            new[] { CheckpointFiles.Best, CheckpointFiles.BestWeights, CheckpointFiles.Last }.Order(StringComparer.Ordinal),
+            Directory.GetFiles(_directory).Select(Path.GetFileName).Order(StringComparer.Ordinal));
+
+        using var reloaded = new TrainableTinyNet();
+        StateDictLoader.Load(reloaded, Path.Combine(_directory, CheckpointFiles.BestWeights));
+        var rescored = SegmentationEvaluator.Evaluate(reloaded, TrainableTinyNet.InputShape, ValidationVolumes);
+        Assert.Equal(summary.BestMeanDice, rescored.Mean, 12);
+
+        using var fromLast = NewTrainer();
+        fromLast.LoadCheckpoint(Path.Combine(_directory, CheckpointFiles.Last));
+        Assert.Equal(20, fromLast.Step);
+        Assert.Equal(summary.BestStep, fromLast.BestStep);
+        Assert.Equal(summary.BestMeanDice, fromLast.BestMeanDice);
+    }
+
+    [Fact]
+    public void Checkpoint_of_another_network_class_is_refused()
+    {
+        var path = Path.Combine(_directory, "tiny.ckpt");
+        using (var trainer = NewTrainer())
+        {
+            trainer.SaveCheckpoint(path);
+        }
+
+        using var other = new Trainer(() => new OtherTinyNet(), OtherTinyNet.InputShape, TrainingVolumes, Options);
+        var error = Assert.Throws<InvalidDataException>(() => other.LoadCheckpoint(path));
+        Assert.Contains(nameof(TrainableTinyNet), error.Message);
+    }
+
+    [Fact]
+    public void Truncated_checkpoint_is_refused()
+    {
+        var path = Path.Combine(_directory, "tiny.ckpt");
+        using var trainer = NewTrainer();
+        trainer.SaveCheckpoint(path);
+        var bytes = File.ReadAllBytes(path);
+        File.WriteAllBytes(path, bytes[..(bytes.Length - 10)]);
+
+        var error = Assert.Throws<InvalidDataException>(() => trainer.LoadCheckpoint(path));
+        Assert.Contains("truncated", error.Message);
+    }
+
+    [Fact]
+    public void Validation_without_an_inferer_refuses_volumes_of_another_size()
+    {
+        using var trainer = NewTrainer();
+
+        var error = Assert.Throws<ArgumentException>(() => trainer.Validate(SyntheticDataset.Validation(1, 20)));
+        Assert.Contains("inferer", error.Message);
+
+        var score = trainer.Validate(SyntheticDataset.Validation(1, 20), image => nn.functional.pad(trainer.Model.call(image[.., .., ..16, ..16, ..16]), new long[] { 0, 4, 0, 4, 0, 4 }));
+        Assert.Equal(1, score.Volumes);
+    }
+
+    [Fact]
+    public void Training_batches_are_window_crops_that_replay_from_a_saved_generator_state()
+    {
+        var batches = new AugmentedBatches(TrainingVolumes, new long[] { 16, 16, 16 }, Options with { BatchSize = 3, FlipProbability = 0.5, Rotate90Probability = 0.5 });
+        var random = new SeededRandom(5);
+        var saved = random.State;
+
+        using var scope = NewDisposeScope();
+        var (images, labels) = batches.Next(random);
+        random.State = saved;
+        var (again, againLabels) = batches.Next(random);
+
+        Assert.Equal(new long[] { 3, 1, 16, 16, 16 }, images.shape);
+        Assert.Equal(new long[] { 3, 16, 16, 16 }, labels.shape);
+        Assert.True(Tensors.Identical(images, again));
+        Assert.True(Tensors.Identical(labels, againLabels));
+        Assert.Equal(images.shape, batches.Next(random).Images.shape);
+    }
+
+    private static Trainer NewTrainer(TrainingOptions? options = null) =>
+        new(() => new TrainableTinyNet(), TrainableTinyNet.InputShape, TrainingVolumes, options ?? Options);
+}
