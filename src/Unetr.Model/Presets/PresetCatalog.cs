@@ -8,14 +8,15 @@ namespace Unetr.Model.Presets;
 
 /// <summary>A declared network known by name: its compile-time summary and a way to build it.</summary>
 /// <param name="Name">The generated class's name.</param>
-/// <param name="Summary">The compile-time summary.</param>
+/// <param name="Summary">The compile-time summary (its <see cref="ModelSummary.InputShape"/> is the per-sample input shape).</param>
 /// <param name="Create">Builds a freshly initialised instance.</param>
-public sealed record Preset(string Name, ModelSummary Summary, Func<torch.nn.Module<torch.Tensor, torch.Tensor>> Create)
+/// <param name="OutputShape">Per-sample output shape: classes, then spatial sizes.</param>
+public sealed record Preset(string Name, ModelSummary Summary, Func<torch.nn.Module<torch.Tensor, torch.Tensor>> Create, IReadOnlyList<long> OutputShape)
 {
     /// <summary>Describes the generated network <typeparamref name="TNet"/>.</summary>
     public static Preset Of<TNet>()
         where TNet : torch.nn.Module<torch.Tensor, torch.Tensor>, ICompiledNetwork, new() =>
-        new(typeof(TNet).Name, TNet.Summary, () => new TNet());
+        new(typeof(TNet).Name, TNet.Summary, () => new TNet(), TNet.OutputShape);
 }
 
 /// <summary>The networks shipped with Unetr, by name.</summary>

@@ -1,0 +1,233 @@
+using System;
+using System.CommandLine;
+using System.Diagnostics;
+using System.Globalization;
+using System.IO;
+using System.Linq;
+using System.Numerics;
+using System.Threading;
+using Unetr.Model.Checkpoints;
+using Unetr.Model.Data;
+using Unetr.Model.Presets;
+using Unetr.Model.Training;
+
+namespace Unetr.Cli;
+
+/// <summary>The <c>train</c> command: trains a preset on the embedded synthetic dataset and reports held-out Dice.</summary>
+internal static class TrainCommand
+{
+    private const string DefaultModel = nameof(TinyMonaiUnetr);
+
+    // Defaults tuned so that TinyMonaiUnetr passes a held-out mean Dice of 0.9 within minutes on two cores. The learning
+    // rate is ten times the recipe's 1e-4 (the library default): the recipe trains for hours, this run for minutes.
+    private const int DefaultSteps = 1200;
+
+    private const int DefaultBatchSize = 2;
+
+    private const double DefaultLearningRate = 1e-3;
+
+    private const int DefaultWarmup = 50;
+
+    private const int DefaultValidateEvery = 200;
+
+    private const int DefaultTrainVolumes = 256;
+
+    private const int DefaultValidationVolumes = 16;
+
+    private const int DefaultTestVolumes = 32;
+
+    private static readonly CultureInfo Invariant = CultureInfo.InvariantCulture;
+
+    /// <summary>Builds the command with its options and action.</summary>
+    public static Command Create()
+    {
+        var defaults = new TrainingOptions();
+        var model = new Option<string>("--model") { Description = "Preset to train: " + string.Join(", ", PresetCatalog.All.Select(p => p.Name)), DefaultValueFactory = _ => DefaultModel };
+        var steps = Positive(new Option<int>("--steps") { Description = "Optimisation steps.", DefaultValueFactory = _ => DefaultSteps });
+        var batchSize = Positive(new Option<int>("--batch-size") { Description = "Volumes per step.", DefaultValueFactory = _ => DefaultBatchSize });
+        var learningRate = Positive(new Option<double>("--lr") { Description = "Peak AdamW learning rate.", DefaultValueFactory = _ => DefaultLearningRate });
+        var warmup = NotNegative(new Option<int>("--warmup") { Description = "Linear warm-up steps before the cosine decay.", DefaultValueFactory = _ => DefaultWarmup });
+        var weightDecay = NotNegative(new Option<double>("--weight-decay") { Description = "AdamW weight decay.", DefaultValueFactory = _ => defaults.WeightDecay });
+        var maxGradientNorm = NotNegative(new Option<double>("--max-grad-norm") { Description = "Clip the gradients' global L2 norm to this (0: no clipping).", DefaultValueFactory = _ => defaults.MaxGradientNorm });
+        var validateEvery = Positive(new Option<int>("--validate-every") { Description = "Validate and write checkpoints every this many steps.", DefaultValueFactory = _ => DefaultValidateEvery });
+        var trainVolumes = Positive(new Option<int>("--train-volumes") { Description = "Synthetic training volumes (seeds 0, 1, …).", DefaultValueFactory = _ => DefaultTrainVolumes });
+        var validationVolumes = Positive(new Option<int>("--validation-volumes") { Description = $"Held-out volumes that choose the best checkpoint (seeds {SyntheticDataset.ValidationSeed:N0}, …).", DefaultValueFactory = _ => DefaultValidationVolumes });
+        var testVolumes = Positive(new Option<int>("--test-volumes") { Description = $"Held-out volumes the best checkpoint is finally scored on (seeds {SyntheticDataset.TestSeed:N0}, …).", DefaultValueFactory = _ => DefaultTestVolumes });
+        var seed = new Option<long>("--seed") { Description = "Seeds weight initialisation, dropout, volume order and augmentation.", DefaultValueFactory = _ => defaults.Seed };
+        var output = new Option<string>("--output") { Description = $"Directory for {CheckpointFiles.Last}, {CheckpointFiles.Best} and {CheckpointFiles.BestWeights}.", DefaultValueFactory = _ => Path.Combine("runs", "train") };
+        var resume = new Option<string?>("--resume") { Description = $"Continue from a training checkpoint (e.g. runs/train/{CheckpointFiles.Last}) with the same options." };
+        var logEvery = Positive(new Option<int>("--log-every") { Description = "Print the loss every this many steps.", DefaultValueFactory = _ => 50 });
+
+        var command = new Command("train", "Train a preset on the embedded synthetic dataset (no download) and report the held-out mean Dice.")
+        {
+            model, steps, batchSize, learningRate, warmup, weightDecay, maxGradientNorm, validateEvery,
+            trainVolumes, validationVolumes, testVolumes, seed, output, resume, logEvery,
+        };
+        command.SetAction(result => Run(
+            new Settings(
+                result.GetValue(model)!,
+                new TrainingOptions
+                {
+                    Steps = result.GetValue(steps),
+                    BatchSize = result.GetValue(batchSize),
+                    LearningRate = result.GetValue(learningRate),
+                    WarmupSteps = result.GetValue(warmup),
+                    WeightDecay = result.GetValue(weightDecay),
+                    MaxGradientNorm = result.GetValue(maxGradientNorm),
+                    ValidateEvery = result.GetValue(validateEvery),
+                    Seed = result.GetValue(seed),
+                },
+                result.GetValue(trainVolumes),
+                result.GetValue(validationVolumes),
+                result.GetValue(testVolumes),
+                result.GetValue(output)!,
+                result.GetValue(resume),
+                result.GetValue(logEvery))));
+        return command;
+    }
+
+    private sealed record Settings(
+        string Model,
+        TrainingOptions Options,
+        int TrainVolumes,
+        int ValidationVolumes,
+        int TestVolumes,
+        string Output,
+        string? Resume,
+        int LogEvery);
+
+    private static Option<T> Positive<T>(Option<T> option)
+        where T : struct, INumber<T> =>
+        Require(option, value => value > T.Zero && T.IsFinite(value), "a positive number");
+
+    private static Option<T> NotNegative<T>(Option<T> option)
+        where T : struct, INumber<T> =>
+        Require(option, value => value >= T.Zero && T.IsFinite(value), "zero or more");
+
+    private static Option<T> Require<T>(Option<T> option, Func<T, bool> isValid, string expected)
+    {
+        option.Validators.Add(result =>
+        {
+            if (!isValid(result.GetValue(option)!))
+            {
+                result.AddError($"{option.Name} must be {expected}; got {result.GetValue(option)}.");
+            }
+        });
+        return option;
+    }
+
+    private static int Run(Settings settings)
+    {
+        if (settings.Options.WarmupSteps >= settings.Options.Steps)
+        {
+            Console.Error.WriteLine($"--warmup ({settings.Options.WarmupSteps}) must be less than --steps ({settings.Options.Steps}).");
+            return 2;
+        }
+
+        Preset preset;
+        try
+        {
+            preset = PresetCatalog.Find(settings.Model);
+            settings.Options.Validate();
+        }
+        catch (ArgumentException error)
+        {
+            Console.Error.WriteLine(error.Message);
+            return 2;
+        }
+
+        var input = preset.Summary.InputShape;
+        var size = input.Count == 4 && input[1] == input[2] && input[2] == input[3] ? (int)input[1] : -1;
+        if (size < 0 || input[0] != 1 || preset.OutputShape[0] != SyntheticVolume.ClassCount)
+        {
+            Console.Error.WriteLine(
+                $"{preset.Name} takes [{string.Join(", ", input)}] and predicts {preset.OutputShape[0]} classes; the embedded dataset needs a 3D network with a cubic input of 1 channel and {SyntheticVolume.ClassCount} classes ({string.Join(", ", SyntheticVolume.ClassNames)}).");
+            return 2;
+        }
+
+        if (settings.TrainVolumes > SyntheticDataset.ValidationSeed || settings.ValidationVolumes > SyntheticDataset.TestSeed - SyntheticDataset.ValidationSeed)
+        {
+            Console.Error.WriteLine($"At most {SyntheticDataset.ValidationSeed:N0} training and {SyntheticDataset.TestSeed - SyntheticDataset.ValidationSeed:N0} validation volumes, so that the seed ranges stay apart.");
+            return 2;
+        }
+
+        if (settings.Resume is { } resumePath && !File.Exists(resumePath))
+        {
+            Console.Error.WriteLine($"No checkpoint at '{resumePath}'.");
+            return 2;
+        }
+
+        var clock = Stopwatch.StartNew();
+        var options = settings.Options;
+        var validation = SyntheticDataset.Validation(settings.ValidationVolumes, size);
+        using var trainer = new Trainer(preset.Create, input, SyntheticDataset.Training(settings.TrainVolumes, size), options);
+        if (settings.Resume is { } checkpoint)
+        {
+            try
+            {
+                trainer.LoadCheckpoint(checkpoint);
+            }
+            catch (InvalidDataException error)
+            {
+                Console.Error.WriteLine(error.Message);
+                return 2;
+            }
+
+            Console.WriteLine($"Resumed from {checkpoint} at step {trainer.Step}.");
+        }
+
+        Console.WriteLine(string.Create(Invariant,
+            $"Training {preset.Name} ({preset.Summary.Parameters:N0} parameters) on {settings.TrainVolumes} synthetic {size}³ volumes: {options.Steps} steps of batch {options.BatchSize}, AdamW lr {options.LearningRate:G3} (warm-up {options.WarmupSteps}, cosine), weight decay {options.WeightDecay:G3}, seed {options.Seed}."));
+        Console.WriteLine($"Classes: {string.Join(", ", SyntheticVolume.ClassNames.Select((name, c) => $"{c} {name}"))}. Checkpoints: {Path.GetFullPath(settings.Output)}");
+
+        // The first Ctrl+C stops after the current step and saves last.ckpt; a second one ends the process at once.
+        // (Program's synchronous Invoke installs no handler of its own, so without this Ctrl+C would lose the run.)
+        using var interrupt = new CancellationTokenSource();
+        ConsoleCancelEventHandler onCancel = (_, e) =>
+        {
+            e.Cancel = !interrupt.IsCancellationRequested;
+            interrupt.Cancel();
+        };
+        Console.CancelKeyPress += onCancel;
+        TrainingSummary summary;
+        try
+        {
+            summary = trainer.Run(
+                validation,
+                settings.Output,
+                onStep: step =>
+                {
+                    if (step.Step % settings.LogEvery == 0)
+                    {
+                        Console.WriteLine(string.Create(Invariant,
+                            $"step {step.Step,6}/{options.Steps}  loss {step.Loss:F4}  lr {step.LearningRate:E2}  grad norm {step.GradientNorm:F3}  {clock.Elapsed:mm\\:ss}"));
+                    }
+                },
+                onValidation: v => Console.WriteLine(string.Create(Invariant,
+                    $"validation at step {v.Step}: mean Dice {v.Score.Mean:F4} ({Describe(v.Score)}){(v.IsBest ? "  best so far, saved" : string.Empty)}")),
+                cancellation: interrupt.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            Console.Error.WriteLine($"Interrupted at step {trainer.Step}; the state is in {Path.Combine(settings.Output, CheckpointFiles.Last)} (continue with --resume).");
+            return 130;
+        }
+        finally
+        {
+            Console.CancelKeyPress -= onCancel;
+        }
+
+        // Score the exported weights, read back through the PyTorch state-dict loader, on volumes that chose nothing.
+        var bestWeights = Path.Combine(settings.Output, CheckpointFiles.BestWeights);
+        using var best = preset.Create();
+        StateDictLoader.Load(best, bestWeights);
+        var test = SegmentationEvaluator.Evaluate(best, input, SyntheticDataset.Test(settings.TestVolumes, size));
+        Console.WriteLine(string.Create(Invariant,
+            $"Held-out mean Dice {test.Mean:F4} ({Describe(test)}) on {test.Volumes} test volumes; best checkpoint from step {summary.BestStep} (validation {summary.BestMeanDice:F4}) in {Path.GetFullPath(bestWeights)}"));
+        Console.WriteLine($"Wall time {clock.Elapsed:hh\\:mm\\:ss} ({summary.Steps.Count} steps this run).");
+        return 0;
+    }
+
+    private static string Describe(DiceScore score) =>
+        string.Join(", ", score.PerClass.Select((dice, c) => (dice, c)).Skip(1).Select(x => string.Create(Invariant, $"{SyntheticVolume.ClassNames[x.c]} {x.dice:F4}")));
+}
