@@ -19,7 +19,8 @@ public static class SegmentationEvaluator
     /// <param name="data">Labelled volumes.</param>
     /// <param name="infer">
     /// Maps an image batch [1, C, spatial…] to logits [1, classes, spatial…]. <c>null</c> calls the model directly,
-    /// which needs every volume to have exactly the network's input size; pass a sliding-window inferer for larger volumes.
+    /// which needs every volume to have exactly the network's input size; for larger volumes pass
+    /// <c>image => new SlidingWindowInferer(window).Run(image, model.call)</c> (see <see cref="Inference.SlidingWindowInferer"/>).
     /// </param>
     public static DiceScore Evaluate(nn.Module<Tensor, Tensor> model, IReadOnlyList<long> inputShape, ISegmentationDataset data, Func<Tensor, Tensor>? infer = null)
     {

@@ -112,7 +112,8 @@ public sealed class Trainer : IDisposable
     /// <param name="data">Held-out volumes.</param>
     /// <param name="infer">
     /// Maps an image batch [1, C, spatial…] to logits [1, classes, spatial…]. <c>null</c> calls the model directly,
-    /// which needs every volume to have exactly the network's input size; pass a sliding-window inferer for larger volumes.
+    /// which needs every volume to have exactly the network's input size; for larger volumes pass
+    /// <c>image => new SlidingWindowInferer(window).Run(image, model.call)</c> (see <see cref="Inference.SlidingWindowInferer"/>).
     /// </param>
     public DiceScore Validate(ISegmentationDataset data, Func<Tensor, Tensor>? infer = null) =>
         SegmentationEvaluator.Evaluate(Model, _inputShape, data, infer);

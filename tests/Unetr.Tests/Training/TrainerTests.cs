@@ -3,6 +3,7 @@ using System.IO;
 using System.Linq;
 using Unetr.Model.Checkpoints;
 using Unetr.Model.Data;
+using Unetr.Model.Inference;
 using Unetr.Model.Training;
 using Xunit;
 using static TorchSharp.torch;
@@ -128,15 +129,18 @@ public sealed class TrainerTests : IDisposable
     }
 
     [Fact]
-    public void Validation_without_an_inferer_refuses_volumes_of_another_size()
+    public void Volumes_larger_than_the_window_are_validated_through_an_inferer_such_as_the_sliding_window()
     {
         using var trainer = NewTrainer();
+        var larger = SyntheticDataset.Validation(1, 20);
 
-        var error = Assert.Throws<ArgumentException>(() => trainer.Validate(SyntheticDataset.Validation(1, 20)));
+        var error = Assert.Throws<ArgumentException>(() => trainer.Validate(larger));
         Assert.Contains("inferer", error.Message);
 
-        var score = trainer.Validate(SyntheticDataset.Validation(1, 20), image => nn.functional.pad(trainer.Model.call(image[.., .., ..16, ..16, ..16]), new long[] { 0, 4, 0, 4, 0, 4 }));
+        var inferer = new SlidingWindowInferer(TrainableTinyNet.InputShape.Skip(1).ToArray());
+        var score = trainer.Validate(larger, image => inferer.Run(image, trainer.Model.call));
         Assert.Equal(1, score.Volumes);
+        Assert.True(trainer.Model.training, "validation must hand the model back in training mode");
     }
 
     [Fact]
