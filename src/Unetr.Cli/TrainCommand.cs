@@ -6,6 +6,7 @@ using System.IO;
 using System.Linq;
 using System.Numerics;
 using System.Threading;
+using TorchSharp;
 using Unetr.Model.Checkpoints;
 using Unetr.Model.Data;
 using Unetr.Model.Presets;
@@ -56,12 +57,17 @@ internal static class TrainCommand
         var seed = new Option<long>("--seed") { Description = "Seeds weight initialisation, dropout, volume order and augmentation.", DefaultValueFactory = _ => defaults.Seed };
         var output = new Option<string>("--output") { Description = $"Directory for {CheckpointFiles.Last}, {CheckpointFiles.Best} and {CheckpointFiles.BestWeights}.", DefaultValueFactory = _ => Path.Combine("runs", "train") };
         var resume = new Option<string?>("--resume") { Description = $"Continue from a training checkpoint (e.g. runs/train/{CheckpointFiles.Last}) with the same options." };
+        var threads = NotNegative(new Option<int>("--threads")
+        {
+            Description = "libtorch CPU threads; 0 keeps libtorch's default (one per core). On a machine whose cores other jobs share, 1 can be several times faster.",
+            DefaultValueFactory = _ => 0,
+        });
         var logEvery = Positive(new Option<int>("--log-every") { Description = "Print the loss every this many steps.", DefaultValueFactory = _ => 50 });
 
         var command = new Command("train", "Train a preset on the embedded synthetic dataset (no download) and report the held-out mean Dice.")
         {
             model, steps, batchSize, learningRate, warmup, weightDecay, maxGradientNorm, validateEvery,
-            trainVolumes, validationVolumes, testVolumes, seed, output, resume, logEvery,
+            trainVolumes, validationVolumes, testVolumes, seed, output, resume, threads, logEvery,
         };
         command.SetAction(result => Run(
             new Settings(
@@ -82,6 +88,7 @@ internal static class TrainCommand
                 result.GetValue(testVolumes),
                 result.GetValue(output)!,
                 result.GetValue(resume),
+                result.GetValue(threads),
                 result.GetValue(logEvery))));
         return command;
     }
@@ -94,6 +101,7 @@ internal static class TrainCommand
         int TestVolumes,
         string Output,
         string? Resume,
+        int Threads,
         int LogEvery);
 
     private static Option<T> Positive<T>(Option<T> option)
@@ -157,6 +165,11 @@ internal static class TrainCommand
             return 2;
         }
 
+        if (settings.Threads > 0)
+        {
+            torch.set_num_threads(settings.Threads);
+        }
+
         var clock = Stopwatch.StartNew();
         var options = settings.Options;
         var validation = SyntheticDataset.Validation(settings.ValidationVolumes, size);
@@ -177,7 +190,7 @@ internal static class TrainCommand
         }
 
         Console.WriteLine(string.Create(Invariant,
-            $"Training {preset.Name} ({preset.Summary.Parameters:N0} parameters) on {settings.TrainVolumes} synthetic {size}³ volumes: {options.Steps} steps of batch {options.BatchSize}, AdamW lr {options.LearningRate:G3} (warm-up {options.WarmupSteps}, cosine), weight decay {options.WeightDecay:G3}, seed {options.Seed}."));
+            $"Training {preset.Name} ({preset.Summary.Parameters:N0} parameters) on {settings.TrainVolumes} synthetic {size}³ volumes: {options.Steps} steps of batch {options.BatchSize}, AdamW lr {options.LearningRate:G3} (warm-up {options.WarmupSteps}, cosine), weight decay {options.WeightDecay:G3}, seed {options.Seed}, {torch.get_num_threads()} libtorch threads."));
         Console.WriteLine($"Classes: {string.Join(", ", SyntheticVolume.ClassNames.Select((name, c) => $"{c} {name}"))}. Checkpoints: {Path.GetFullPath(settings.Output)}");
 
         // The first Ctrl+C stops after the current step and saves last.ckpt; a second one ends the process at once.
