@@ -1,9 +1,20 @@
+using System.Linq;
 using BenchmarkDotNet.Running;
+using Unetr.Benchmarks.Speed;
 
 namespace Unetr.Benchmarks;
 
-/// <summary>Entry point: BenchmarkDotNet's switcher over every suite in this assembly.</summary>
+/// <summary>Entry point: <c>speed</c> runs the one-shot speed report; anything else goes to BenchmarkDotNet's switcher.</summary>
 public static class Program
 {
-    public static void Main(string[] args) => BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
+    public static int Main(string[] args)
+    {
+        if (args.Length > 0 && args[0] == "speed")
+        {
+            return SpeedReport.Run(args.Skip(1).ToArray());
+        }
+
+        BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
+        return 0;
+    }
 }

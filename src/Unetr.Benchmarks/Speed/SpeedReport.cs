@@ -1,0 +1,242 @@
+using System;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.Globalization;
+using System.IO;
+using System.Linq;
+using System.Runtime.InteropServices;
+using System.Text.Json;
+using TorchSharp;
+using TorchSharp.PyBridge;
+using Unetr.Benchmarks.Networks;
+using static TorchSharp.torch;
+
+namespace Unetr.Benchmarks.Speed;
+
+/// <summary>
+/// The <c>speed</c> command: in one run, generated vs hand-written TorchSharp, generated vs PyTorch (same weights,
+/// same input, same threads) for forward and train step per layout, and forward FLOP/s against a GEMM peak measured
+/// in the same run. Timings on a shared machine are noisy; each comparison is taken close together in time and the
+/// machine's load average is printed with the figures.
+/// </summary>
+public static class SpeedReport
+{
+    private const string Script = "bench/pytorch/unetr_torch.py";
+
+    /// <summary>Runs the report; <paramref name="args"/> may hold <c>--repeats N</c>, <c>--python PATH</c>, <c>--no-pytorch</c>.</summary>
+    public static int Run(IReadOnlyList<string> args)
+    {
+        ArgumentNullException.ThrowIfNull(args);
+        var repeats = int.Parse(Option(args, "--repeats") ?? "3", CultureInfo.InvariantCulture);
+        var python = Option(args, "--python") ?? Environment.GetEnvironmentVariable("UNETR_PYTHON") ?? "/usr/bin/python3";
+        var withPyTorch = !args.Contains("--no-pytorch");
+
+        BenchSettings.Apply();
+        Console.WriteLine($"UNETR speed report: TorchSharp {typeof(torch).Assembly.GetName().Version}, {torch.get_num_threads()} threads, batch {BenchSettings.Batch}, {repeats} timed repeats (median)");
+        Console.WriteLine($"load average at start: {LoadAverage()}");
+
+        var peak = GemmPeak();
+        Console.WriteLine($"GEMM peak (2048² float32 matmul, best of 5): {peak / 1e9:F1} GFLOP/s");
+        Console.WriteLine();
+
+        CompareHandWritten(repeats);
+
+        var rows = new List<string[]> { new[] { "network", "side", "forward s", "train step s", "fwd FLOP/s", "of peak" } };
+        var ratios = new List<string>();
+        foreach (var (network, layout) in new[] { (BenchNetwork.Seed, PyTorchCase.Seed), (BenchNetwork.Monai, PyTorchCase.Monai) })
+        {
+            var (forward, train, output, weights, input) = MeasureTorchSharp(network, repeats);
+            var flops = 2.0 * network.MultiplyAccumulates * BenchSettings.Batch / forward;
+            rows.Add(new[] { network.Name, "TorchSharp (generated)", F(forward), F(train), $"{flops / 1e9:F1} G", $"{100 * flops / peak:F0} %" });
+            if (withPyTorch)
+            {
+                var torchResult = RunPyTorch(python, network, layout, weights, input, output, repeats);
+                var torchFlops = 2.0 * network.MultiplyAccumulates * BenchSettings.Batch / torchResult.ForwardMedian;
+                rows.Add(new[] { network.Name, $"PyTorch {torchResult.Torch}", F(torchResult.ForwardMedian), F(torchResult.TrainMedian), $"{torchFlops / 1e9:F1} G", $"{100 * torchFlops / peak:F0} %" });
+                ratios.Add($"{network.Name}: max |TorchSharp − PyTorch| = {torchResult.MaxAbsDiff:E2} (goal ≤ 1e-4); "
+                    + $"PyTorch/TorchSharp time: forward {torchResult.ForwardMedian / forward:F2}×, train step {torchResult.TrainMedian / train:F2}× (goal ≥ 1.2×)");
+            }
+
+            Directory.Delete(Path.GetDirectoryName(weights)!, recursive: true);
+        }
+
+        Console.WriteLine();
+        PrintTable(rows);
+        Console.WriteLine();
+        foreach (var line in ratios)
+        {
+            Console.WriteLine(line);
+        }
+
+        Console.WriteLine($"forward FLOP/s = 2 × compile-time MACs ({nameof(Unetr.Model.Compiled.ModelSummary.MacConvention)}) / median time; goal ≥ 50 % of the GEMM peak");
+        Console.WriteLine($"load average at end: {LoadAverage()}");
+        return 0;
+    }
+
+    private static void CompareHandWritten(int repeats)
+    {
+        var spec = BenchNetwork.Monai;
+        using var generated = new MonaiBench96();
+        using var handWritten = new HandWrittenMonaiBench96();
+        handWritten.load_state_dict(generated.state_dict());
+        generated.eval();
+        handWritten.eval();
+        using var input = torch.randn(spec.BatchShape(BenchSettings.Batch));
+        double difference;
+        using (torch.inference_mode())
+        {
+            using var a = generated.call(input);
+            using var b = handWritten.call(input);
+            difference = (a - b).abs().max().item<float>();
+        }
+
+        var forward = Timing.Paired(() => Forward(generated, input), () => Forward(handWritten, input), 2 * repeats);
+        using var trainGenerated = new TrainStepWorkload(generated, spec);
+        using var trainHand = new TrainStepWorkload(handWritten, spec);
+        var train = Timing.Paired(() => trainGenerated.Run(), () => trainHand.Run(), repeats);
+        Console.WriteLine($"generated vs hand-written ({spec.Name}, same weights, max |diff| {difference:E1}), paired rounds, time ratio generated/hand-written:");
+        Console.WriteLine($"  forward    {forward.Ratio:F3}×  ({F(forward.FirstMedian)} s vs {F(forward.SecondMedian)} s)");
+        Console.WriteLine($"  train step {train.Ratio:F3}×  ({F(train.FirstMedian)} s vs {F(train.SecondMedian)} s)");
+    }
+
+    private static void Forward(nn.Module<Tensor, Tensor> network, Tensor input)
+    {
+        using var mode = torch.inference_mode();
+        using var logits = network.call(input);
+    }
+
+    private static (double Forward, double Train, string Output, string Weights, string Input) MeasureTorchSharp(BenchNetwork network, int repeats)
+    {
+        torch.manual_seed(BenchSettings.Seed);
+        var directory = Directory.CreateTempSubdirectory("unetr-speed-").FullName;
+        var weights = Path.Combine(directory, "weights.pt");
+        var inputPath = Path.Combine(directory, "input.f32");
+        var outputPath = Path.Combine(directory, "output.f32");
+
+        double forward;
+        using (var workload = new ForwardWorkload(network.Create(), network))
+        {
+            workload.Network.save_py(weights);
+            using (var logits = workload.Run())
+            {
+                WriteFloats(outputPath, logits);
+            }
+
+            WriteFloats(inputPath, workload.Input);
+            forward = Timing.Measure(() => workload.Run().Dispose(), repeats).Median;
+        }
+
+        using var train = new TrainStepWorkload(network.Create(), network);
+        var step = Timing.Measure(() => train.Run(), repeats).Median;
+        return (forward, step, outputPath, weights, inputPath);
+    }
+
+    private static PyTorchResult RunPyTorch(string python, BenchNetwork network, PyTorchCase layout, string weights, string input, string output, int repeats)
+    {
+        var casePath = Path.Combine(Path.GetDirectoryName(weights)!, "case.json");
+        var grid = layout.ImageSize.Select(size => size / layout.PatchSize).ToArray();
+        var json = JsonSerializer.Serialize(layout, JsonOptions);
+        using (var document = JsonDocument.Parse(json))
+        {
+            var fields = document.RootElement.EnumerateObject().ToDictionary(p => p.Name, p => (object)p.Value.Clone());
+            fields["grid"] = grid;
+            fields["weights"] = weights;
+            fields["input"] = input;
+            fields["output"] = output;
+            fields["inputShape"] = network.BatchShape(BenchSettings.Batch);
+            fields["outputShape"] = new long[] { BenchSettings.Batch, layout.OutChannels }.Concat(layout.ImageSize).ToArray();
+            fields["threads"] = BenchSettings.Threads;
+            fields["seed"] = BenchSettings.Seed;
+            fields["forwardRepeats"] = repeats;
+            fields["trainRepeats"] = repeats;
+            File.WriteAllText(casePath, JsonSerializer.Serialize(fields, JsonOptions));
+        }
+
+        var start = new ProcessStartInfo(python) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        start.ArgumentList.Add(FindScript());
+        start.ArgumentList.Add(casePath);
+        // PyTorch's OpenMP pool would otherwise size itself from the environment before set_num_threads runs.
+        start.Environment["OMP_NUM_THREADS"] = BenchSettings.Threads.ToString(CultureInfo.InvariantCulture);
+        using var process = Process.Start(start) ?? throw new InvalidOperationException($"Could not start {python}.");
+        var stderr = process.StandardError.ReadToEndAsync();
+        var stdout = process.StandardOutput.ReadToEnd();
+        process.WaitForExit();
+        if (process.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"{python} {Script} failed ({process.ExitCode}):\n{stderr.Result}");
+        }
+
+        var last = stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries)[^1];
+        return JsonSerializer.Deserialize<PyTorchResult>(last, JsonOptions)
+            ?? throw new InvalidOperationException($"Unexpected output from {Script}: {stdout}");
+    }
+
+    private static double GemmPeak()
+    {
+        const long n = 2048;
+        using var a = torch.randn(new long[] { n, n });
+        using var b = torch.randn(new long[] { n, n });
+        var best = Timing.Measure(() => torch.matmul(a, b).Dispose(), 5).Min;
+        return 2.0 * n * n * n / best;
+    }
+
+    private static void WriteFloats(string path, Tensor tensor)
+    {
+        using var contiguous = tensor.contiguous();
+        var values = contiguous.data<float>().ToArray();
+        if (!BitConverter.IsLittleEndian)
+        {
+            throw new PlatformNotSupportedException("The exchange files are little-endian float32.");
+        }
+
+        File.WriteAllBytes(path, MemoryMarshal.AsBytes(values.AsSpan()).ToArray());
+    }
+
+    private static string FindScript()
+    {
+        foreach (var start in new[] { Environment.CurrentDirectory, AppContext.BaseDirectory })
+        {
+            for (var directory = new DirectoryInfo(start); directory is not null; directory = directory.Parent)
+            {
+                var candidate = Path.Combine(directory.FullName, Script);
+                if (File.Exists(candidate))
+                {
+                    return candidate;
+                }
+            }
+        }
+
+        throw new FileNotFoundException($"Could not find {Script} above the current or the application directory.");
+    }
+
+    private static string LoadAverage() =>
+        File.Exists("/proc/loadavg") ? string.Join(" ", File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) + $" (1, 5, 15 min; {Environment.ProcessorCount} cores)" : "unknown";
+
+    private static string? Option(IReadOnlyList<string> args, string name)
+    {
+        for (var i = 0; i < args.Count - 1; i++)
+        {
+            if (args[i] == name)
+            {
+                return args[i + 1];
+            }
+        }
+
+        return null;
+    }
+
+    private static string F(double seconds) => seconds.ToString("F3", CultureInfo.InvariantCulture);
+
+    private static void PrintTable(List<string[]> rows)
+    {
+        var widths = Enumerable.Range(0, rows[0].Length).Select(c => rows.Max(r => r[c].Length)).ToArray();
+        foreach (var row in rows)
+        {
+            Console.WriteLine(string.Join("  ", row.Select((cell, c) => c >= 2 ? cell.PadLeft(widths[c]) : cell.PadRight(widths[c]))).TrimEnd());
+        }
+    }
+
+    private static readonly JsonSerializerOptions JsonOptions = new() { PropertyNamingPolicy = JsonNamingPolicy.CamelCase };
+
+    private sealed record PyTorchResult(string Torch, int Threads, double MaxAbsDiff, double ForwardMedian, double ForwardMin, double TrainMedian, double TrainMin);
+}

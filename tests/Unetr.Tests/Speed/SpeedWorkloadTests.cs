@@ -1,0 +1,72 @@
+using System.Linq;
+using TorchSharp;
+using Unetr.Benchmarks.Networks;
+using Unetr.Benchmarks.Speed;
+using Unetr.Model.Presets;
+using Xunit;
+
+namespace Unetr.Tests.Speed;
+
+public sealed class SpeedWorkloadTests
+{
+    private static readonly BenchNetwork Tiny = new(
+        nameof(TinyMonaiUnetr), TinyMonaiUnetr.InputShape, TinyMonaiUnetr.OutputShape[0], TinyMonaiUnetr.MultiplyAccumulates, () => new TinyMonaiUnetr());
+
+    [Fact]
+    public void Train_step_lowers_the_loss_on_its_fixed_batch()
+    {
+        torch.manual_seed(3);
+        using var workload = new TrainStepWorkload(Tiny.Create(), Tiny);
+
+        var losses = Enumerable.Range(0, 6).Select(_ => workload.Run()).ToArray();
+
+        Assert.All(losses, loss => Assert.True(float.IsFinite(loss)));
+        Assert.True(losses[^1] < losses[0], $"losses: {string.Join(", ", losses)}");
+    }
+
+    [Fact]
+    public void Forward_workload_returns_logits_of_the_output_shape_without_autograd()
+    {
+        torch.manual_seed(3);
+        using var workload = new ForwardWorkload(Tiny.Create(), Tiny);
+
+        using var logits = workload.Run();
+
+        Assert.Equal(new long[] { 1, 3, 32, 32, 32 }, logits.shape);
+        Assert.False(logits.requires_grad);
+    }
+
+    [Theory]
+    [InlineData(nameof(SeedBench64))]
+    [InlineData(nameof(MonaiBench96))]
+    [InlineData(nameof(HandWrittenMonaiBench96))]
+    public void Every_benchmark_parameter_names_a_known_network(string name) =>
+        Assert.Equal(name, BenchNetwork.Named(name).Name);
+
+    [Fact]
+    public void Pytorch_cases_describe_the_declared_networks_shapes()
+    {
+        Assert.Equal(SeedBench64.InputShape, new[] { PyTorchCase.Seed.InChannels }.Concat(PyTorchCase.Seed.ImageSize));
+        Assert.Equal(SeedBench64.OutputShape, new[] { PyTorchCase.Seed.OutChannels }.Concat(PyTorchCase.Seed.ImageSize));
+        Assert.Equal(MonaiBench96.InputShape, new[] { PyTorchCase.Monai.InChannels }.Concat(PyTorchCase.Monai.ImageSize));
+        Assert.Equal(MonaiBench96.OutputShape, new[] { PyTorchCase.Monai.OutChannels }.Concat(PyTorchCase.Monai.ImageSize));
+    }
+
+    [Fact]
+    public void Pytorch_cases_describe_the_declared_networks_encoders()
+    {
+        using var seed = new SeedBench64();
+        using var monai = new MonaiBench96();
+        var seedState = seed.state_dict();
+        var monaiState = monai.state_dict();
+
+        Assert.Equal(new long[] { PyTorchCase.Seed.MlpDim, PyTorchCase.Seed.EmbedDim }, seedState["transformer.layer.0.mlp.w_1.weight"].shape);
+        Assert.Contains($"transformer.layer.{PyTorchCase.Seed.Depth - 1}.attn.query.weight", seedState.Keys);
+        Assert.DoesNotContain($"transformer.layer.{PyTorchCase.Seed.Depth}.attn.query.weight", seedState.Keys);
+        Assert.Equal(new long[] { PyTorchCase.Monai.MlpDim, PyTorchCase.Monai.EmbedDim }, monaiState["vit.blocks.0.mlp.linear1.weight"].shape);
+        Assert.Contains($"vit.blocks.{PyTorchCase.Monai.Depth - 1}.attn.qkv.weight", monaiState.Keys);
+        Assert.DoesNotContain($"vit.blocks.{PyTorchCase.Monai.Depth}.attn.qkv.weight", monaiState.Keys);
+        Assert.Equal(new long[] { PyTorchCase.Monai.Widths[0], PyTorchCase.Monai.InChannels, 3, 3, 3 }, monaiState["encoder1.layer.conv1.conv.weight"].shape);
+        Assert.Equal(new long[] { PyTorchCase.Seed.StemWidth, PyTorchCase.Seed.InChannels, 3, 3, 3 }, seedState["decoder0.0.block.0.block.weight"].shape);
+    }
+}
