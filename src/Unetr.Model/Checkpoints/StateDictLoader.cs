@@ -1,4 +1,5 @@
 using System;
+using System.Buffers.Binary;
 using System.Collections;
 using System.Collections.Generic;
 using System.IO;
@@ -9,38 +10,55 @@ using static TorchSharp.torch;
 namespace Unetr.Model.Checkpoints
 {
     /// <summary>
-    /// Loads PyTorch state dicts (files written by <c>torch.save(model.state_dict())</c>) into a module strictly:
-    /// every parameter and buffer (BatchNorm running statistics included) must be present with the right
+    /// Loads state dicts (files written by <c>torch.save(model.state_dict())</c>, or safetensors files) into a module
+    /// strictly: every parameter and buffer (BatchNorm running statistics included) must be present with the right
     /// shape, and every checkpoint key must belong to the module unless a rule recognises it as unused by
     /// UNETR (MONAI's <c>cross_attn</c> / <c>norm_cross_attn</c>, MONAI 0.7's <c>cls_token</c> and unused
-    /// <c>conv3</c> shortcuts); those are skipped and reported.
+    /// <c>conv3</c> shortcuts); those are skipped and reported. <see cref="StateDictWriter"/> writes both formats.
     /// </summary>
     public static class StateDictLoader
     {
-        /// <summary>Loads a PyTorch state dict file into <paramref name="module"/>.</summary>
+        /// <summary>Loads a state dict file into <paramref name="module"/>, its format chosen by the extension.</summary>
         /// <param name="module">The module to fill.</param>
         /// <param name="path">
-        /// A <c>.pt</c>/<c>.pth</c> zip pickle holding a state dict, or a dict with the state dict under
-        /// <c>"state_dict"</c>.
+        /// A <c>.pt</c>/<c>.pth</c>/<c>.bin</c> PyTorch zip pickle holding a state dict (or a dict with the state dict
+        /// under <c>"state_dict"</c>), or a <c>.safetensors</c> file.
         /// </param>
         /// <returns>The keys loaded and the keys skipped on purpose.</returns>
+        /// <exception cref="ArgumentException">The extension names neither format.</exception>
+        /// <exception cref="FileNotFoundException">There is no file at <paramref name="path"/>.</exception>
+        /// <exception cref="InvalidDataException">The file is not a state dict in the format its extension names.</exception>
         /// <exception cref="CheckpointMismatchException">Keys are missing, unexpected or wrongly shaped.</exception>
         public static CheckpointLoadResult Load(nn.Module module, string path)
         {
-            ArgumentNullException.ThrowIfNull(path);
+            var format = CheckpointFormats.FromPath(path);
             using var stream = File.OpenRead(path);
-            return Load(module, stream);
+            return Load(module, stream, format, $"'{path}'");
         }
 
         /// <summary>Loads a PyTorch state dict from a stream into <paramref name="module"/>.</summary>
         /// <param name="module">The module to fill.</param>
         /// <param name="stream">A readable stream over a PyTorch zip pickle; left open.</param>
         /// <returns>The keys loaded and the keys skipped on purpose.</returns>
+        /// <exception cref="InvalidDataException">The stream does not hold a PyTorch state dict.</exception>
         /// <exception cref="CheckpointMismatchException">Keys are missing, unexpected or wrongly shaped.</exception>
-        public static CheckpointLoadResult Load(nn.Module module, Stream stream)
+        public static CheckpointLoadResult Load(nn.Module module, Stream stream) => Load(module, stream, CheckpointFormat.PyTorch);
+
+        /// <summary>Loads a state dict in <paramref name="format"/> from a stream into <paramref name="module"/>.</summary>
+        /// <param name="module">The module to fill.</param>
+        /// <param name="stream">A readable stream; left open.</param>
+        /// <param name="format">How the stream is encoded.</param>
+        /// <returns>The keys loaded and the keys skipped on purpose.</returns>
+        /// <exception cref="InvalidDataException">The stream does not hold a state dict in <paramref name="format"/>.</exception>
+        /// <exception cref="CheckpointMismatchException">Keys are missing, unexpected or wrongly shaped.</exception>
+        public static CheckpointLoadResult Load(nn.Module module, Stream stream, CheckpointFormat format) =>
+            Load(module, stream, format, "The stream");
+
+        private static CheckpointLoadResult Load(nn.Module module, Stream stream, CheckpointFormat format, string source)
         {
+            ArgumentNullException.ThrowIfNull(module);
             ArgumentNullException.ThrowIfNull(stream);
-            var checkpoint = ReadTensors(PyTorchUnpickler.UnpickleStateDict(stream, leaveOpen: true, skipTensorRead: false));
+            var checkpoint = Read(stream, format, source);
             try
             {
                 return Load(module, checkpoint);
@@ -102,6 +120,59 @@ namespace Unetr.Model.Checkpoints
             return new CheckpointLoadResult(target.Keys.ToList(), skipped);
         }
 
+        /// <summary>Reads every tensor of a state dict; any failure of the format's reader becomes one error naming the source.</summary>
+        private static Dictionary<string, Tensor> Read(Stream stream, CheckpointFormat format, string source)
+        {
+            if (!Enum.IsDefined(format))
+            {
+                throw new ArgumentOutOfRangeException(nameof(format), format, $"Expected one of: {string.Join(", ", Enum.GetNames<CheckpointFormat>())}.");
+            }
+
+            try
+            {
+                return format == CheckpointFormat.Safetensors
+                    ? ReadSafetensors(stream)
+                    : ReadTensors(PyTorchUnpickler.UnpickleStateDict(stream, leaveOpen: true, skipTensorRead: false));
+            }
+            catch (Exception error) when (error is not OutOfMemoryException)
+            {
+                var kind = format == CheckpointFormat.Safetensors ? "safetensors" : "PyTorch";
+                throw new InvalidDataException($"{source} is not a {kind} state dict: {error.Message}", error);
+            }
+        }
+
+        private static Dictionary<string, Tensor> ReadSafetensors(Stream stream)
+        {
+            // The file starts with the header's length as a little-endian uint64. Checked against the file first, so that
+            // another kind of file (whose first bytes make a huge "length") fails with a reason instead of a huge allocation.
+            if (stream.CanSeek)
+            {
+                var start = stream.Position;
+                Span<byte> prefix = stackalloc byte[9];
+                var got = stream.ReadAtLeast(prefix, prefix.Length, throwOnEndOfStream: false);
+                var available = stream.Length - start - 8;
+                var headerLength = BinaryPrimitives.ReadUInt64LittleEndian(prefix);
+                if (got < prefix.Length)
+                {
+                    throw new InvalidDataException($"it has {got} bytes, fewer than a safetensors header needs");
+                }
+
+                if (headerLength > (ulong)available)
+                {
+                    throw new InvalidDataException($"its first 8 bytes give a header length of {headerLength:N0} bytes, but only {available:N0} follow");
+                }
+
+                if (prefix[8] != (byte)'{')
+                {
+                    throw new InvalidDataException("its header does not start with '{'");
+                }
+
+                stream.Position = start;
+            }
+
+            return Safetensors.LoadStateDict(stream, leaveOpen: true);
+        }
+
         private static Dictionary<string, Tensor> ReadTensors(Hashtable unpickled)
         {
             // Training scripts often save {"epoch": …, "state_dict": model.state_dict()}.
@@ -115,7 +186,7 @@ namespace Unetr.Model.Checkpoints
                 }
                 else
                 {
-                    throw new InvalidDataException($"The checkpoint entry '{entry.Key}' is not a tensor; expected a PyTorch state dict.");
+                    throw new InvalidDataException($"its entry '{entry.Key}' is not a tensor.");
                 }
             }
 

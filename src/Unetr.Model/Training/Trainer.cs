@@ -6,7 +6,7 @@ using System.Linq;
 using System.Threading;
 using TorchSharp;
 using TorchSharp.Modules;
-using TorchSharp.PyBridge;
+using Unetr.Model.Checkpoints;
 using Unetr.Model.Data;
 using static TorchSharp.torch;
 
@@ -201,8 +201,11 @@ public sealed class Trainer : IDisposable
         BestMeanDice = progress.BestMeanDice;
     }
 
-    /// <summary>Writes the model's weights alone as a PyTorch state dict, atomically; <c>StateDictLoader.Load</c> and <c>torch.load</c> read it.</summary>
-    public void SaveWeights(string path) => AtomicFile.Write(path, stream => Model.save_py(stream, leaveOpen: true));
+    /// <summary>
+    /// Writes the model's weights alone as a state dict, atomically, in the format the extension names (<c>.pt</c> or
+    /// <c>.safetensors</c>, see <see cref="StateDictWriter"/>); <see cref="StateDictLoader.Load(nn.Module, string)"/> and PyTorch read it.
+    /// </summary>
+    public void SaveWeights(string path) => StateDictWriter.Save(Model, path);
 
     /// <inheritdoc />
     public void Dispose()
