@@ -202,26 +202,31 @@ internal static class TrainCommand
             interrupt.Cancel();
         };
         Console.CancelKeyPress += onCancel;
+        var curves = TrainingCurves.Continuing(settings.Output, trainer.Step);
+        var progress = new TrainingProgress(options.Steps, trainer.Step, settings.LogEvery, TrainingProgress.IsTerminal);
         TrainingSummary summary;
         try
         {
-            summary = trainer.Run(
+            summary = progress.Run(() => trainer.Run(
                 validation,
                 settings.Output,
                 onStep: step =>
                 {
-                    if (step.Step % settings.LogEvery == 0)
-                    {
-                        Console.WriteLine(string.Create(Invariant,
-                            $"step {step.Step,6}/{options.Steps}  loss {step.Loss:F4}  lr {step.LearningRate:E2}  grad norm {step.GradientNorm:F3}  {clock.Elapsed:mm\\:ss}"));
-                    }
+                    curves.Add(step);
+                    progress.Step(step);
                 },
-                onValidation: v => Console.WriteLine(string.Create(Invariant,
-                    $"validation at step {v.Step}: mean Dice {v.Score.Mean:F4} ({Describe(v.Score)}){(v.IsBest ? "  best so far, saved" : string.Empty)}")),
-                cancellation: interrupt.Token);
+                onValidation: v =>
+                {
+                    curves.Add(v);
+                    curves.Write(settings.Output);
+                    progress.Validation(v, string.Create(Invariant,
+                        $"validation at step {v.Step}: mean Dice {v.Score.Mean:F4} ({Describe(v.Score)}){(v.IsBest ? "  best so far, saved" : string.Empty)}"));
+                },
+                cancellation: interrupt.Token));
         }
         catch (OperationCanceledException)
         {
+            curves.Write(settings.Output);
             Console.Error.WriteLine($"Interrupted at step {trainer.Step}; the state is in {Path.Combine(settings.Output, CheckpointFiles.Last)} (continue with --resume).");
             return 130;
         }
@@ -237,6 +242,7 @@ internal static class TrainCommand
         var test = SegmentationEvaluator.Evaluate(best, input, SyntheticDataset.Test(settings.TestVolumes, size));
         Console.WriteLine(string.Create(Invariant,
             $"Held-out mean Dice {test.Mean:F4} ({Describe(test)}) on {test.Volumes} test volumes; best checkpoint from step {summary.BestStep} (validation {summary.BestMeanDice:F4}) in {Path.GetFullPath(bestWeights)}"));
+        Console.WriteLine($"Curves: {Path.GetFullPath(Path.Combine(settings.Output, TrainingCurves.PngFile))} and {TrainingCurves.CsvFile}. Segment an image with: unetr infer --model {preset.Name} --weights {bestWeights} --input <image.nii.gz> --output <labels.nii.gz>");
         Console.WriteLine($"Wall time {clock.Elapsed:hh\\:mm\\:ss} ({summary.Steps.Count} steps this run).");
         return 0;
     }

@@ -1,0 +1,222 @@
+using System;
+using System.Collections.Generic;
+using System.CommandLine;
+using System.IO;
+using System.Linq;
+using TorchSharp;
+using Unetr.Model.Checkpoints;
+using Unetr.Model.Data.Nifti;
+using Unetr.Model.Inference;
+using Unetr.Model.Presets;
+using Unetr.Model.Training;
+using static TorchSharp.torch;
+
+namespace Unetr.Cli;
+
+/// <summary>The options <c>infer</c> and <c>evaluate</c> share: which network, which weights, and how to run it over a volume.</summary>
+internal sealed class InferenceOptions
+{
+    private const string DefaultModel = nameof(TinyMonaiUnetr);
+
+    private readonly Option<string> model = new("--model")
+    {
+        Description = "Preset the weights belong to: " + string.Join(", ", PresetCatalog.All.Select(p => p.Name)),
+        DefaultValueFactory = _ => DefaultModel,
+    };
+
+    private readonly Option<string> weights = new("--weights")
+    {
+        Description = $"State dict to load: {CheckpointFormats.Recognised} (train writes {CheckpointFiles.BestWeights}).",
+        DefaultValueFactory = _ => Path.Combine("runs", "train", CheckpointFiles.BestWeights),
+    };
+
+    private readonly Option<double> overlap = new("--overlap")
+    {
+        Description = "Fraction of a sliding window shared with its neighbour, in [0, 1).",
+        DefaultValueFactory = _ => 0.5,
+    };
+
+    private readonly Option<string> mode = new("--mode")
+    {
+        Description = "How overlapping windows are blended: gaussian (centres count more) or constant.",
+        DefaultValueFactory = _ => "gaussian",
+    };
+
+    private readonly Option<int> windowBatch = new("--sw-batch-size")
+    {
+        Description = "Sliding windows per network call.",
+        DefaultValueFactory = _ => 4,
+    };
+
+    private readonly Option<string> device = new("--device")
+    {
+        Description = "Where the network runs: cpu or cuda (needs the cuda libtorch build and a GPU).",
+        DefaultValueFactory = _ => "cpu",
+    };
+
+    private readonly Option<string> axisOrder = new("--axis-order")
+    {
+        Description = "How NIfTI axes become the network's [D, H, W]: xyz (nibabel's and MONAI's order, for MONAI-trained weights) or zyx (the file's memory order).",
+        DefaultValueFactory = _ => "xyz",
+    };
+
+    private readonly Option<double?> intensityMin = new("--intensity-min")
+    {
+        Description = "With --intensity-max: clip image values to [min, max] and scale them to [0, 1] (e.g. a CT window of -175 to 250).",
+    };
+
+    private readonly Option<double?> intensityMax = new("--intensity-max")
+    {
+        Description = "Upper end of the intensity window (see --intensity-min).",
+    };
+
+    private readonly Option<int> threads = new("--threads")
+    {
+        Description = "libtorch CPU threads; 0 keeps libtorch's default (one per core).",
+        DefaultValueFactory = _ => 0,
+    };
+
+    public InferenceOptions()
+    {
+        mode.AcceptOnlyFromAmong("gaussian", "constant");
+        device.AcceptOnlyFromAmong("cpu", "cuda");
+        axisOrder.AcceptOnlyFromAmong("xyz", "zyx");
+        overlap.Validators.Add(result =>
+        {
+            var value = result.GetValue(overlap);
+            if (!(value >= 0 && value < 1))
+            {
+                result.AddError($"--overlap must be at least 0 and less than 1; got {value}.");
+            }
+        });
+        windowBatch.Validators.Add(result =>
+        {
+            if (result.GetValue(windowBatch) < 1)
+            {
+                result.AddError($"--sw-batch-size must be a positive number; got {result.GetValue(windowBatch)}.");
+            }
+        });
+        threads.Validators.Add(result =>
+        {
+            if (result.GetValue(threads) < 0)
+            {
+                result.AddError($"--threads must be zero or more; got {result.GetValue(threads)}.");
+            }
+        });
+    }
+
+    /// <summary>Every option, to add to a command.</summary>
+    public IEnumerable<Option> All => new Option[] { model, weights, overlap, mode, windowBatch, device, axisOrder, intensityMin, intensityMax, threads };
+
+    /// <summary>The values parsed for a command.</summary>
+    public InferenceSettings Read(ParseResult result)
+    {
+        var (low, high) = (result.GetValue(intensityMin), result.GetValue(intensityMax));
+        if (low.HasValue != high.HasValue || (low is { } a && high is { } b && !(a < b)))
+        {
+            throw new UsageException($"--intensity-min and --intensity-max go together, with min < max; got {low?.ToString() ?? "none"} and {high?.ToString() ?? "none"}.");
+        }
+
+        return new InferenceSettings(
+            result.GetValue(model)!,
+            result.GetValue(weights)!,
+            result.GetValue(device) == "cuda" ? DeviceType.CUDA : DeviceType.CPU,
+            result.GetValue(overlap),
+            result.GetValue(mode) == "constant" ? WindowWeighting.Constant : WindowWeighting.Gaussian,
+            result.GetValue(windowBatch),
+            result.GetValue(axisOrder) == "zyx" ? VoxelAxisOrder.Zyx : VoxelAxisOrder.Xyz,
+            low is { } min && high is { } max ? (min, max) : null,
+            result.GetValue(threads));
+    }
+}
+
+/// <summary>What <see cref="InferenceOptions"/> parsed, and the steps every inference command takes with it.</summary>
+internal sealed record InferenceSettings(
+    string Model,
+    string Weights,
+    DeviceType Device,
+    double Overlap,
+    WindowWeighting Mode,
+    int WindowBatch,
+    VoxelAxisOrder AxisOrder,
+    (double Min, double Max)? IntensityWindow,
+    int Threads)
+{
+    /// <summary>Builds the preset, loads the weights strictly (a misfit names its keys) and puts it in eval mode on the device.</summary>
+    public LoadedNetwork Load()
+    {
+        var preset = PresetCatalog.Find(Model);
+        if (preset.Summary.InputShape.Count != 4)
+        {
+            throw new UsageException($"{preset.Name} takes [{string.Join(", ", preset.Summary.InputShape)}]; these commands segment 3D volumes [C, D, H, W].");
+        }
+
+        CommandFailure.RequireFile(Weights, "weights", "--weights");
+        if (Device == DeviceType.CUDA && !cuda.is_available())
+        {
+            throw new UsageException("--device cuda: libtorch sees no CUDA device here (the cpu build, or no GPU); use --device cpu.");
+        }
+
+        if (Threads > 0)
+        {
+            set_num_threads(Threads);
+        }
+
+        var network = preset.Create();
+        try
+        {
+            var result = StateDictLoader.Load(network, Weights);
+            network.to(new Device(Device));
+            network.eval();
+            return new LoadedNetwork(preset, network, result, new Device(Device));
+        }
+        catch (CheckpointMismatchException error)
+        {
+            network.Dispose();
+            throw new UsageException($"The weights in '{Path.GetFullPath(Weights)}' do not fit {preset.Name}. {error.Message}");
+        }
+        catch
+        {
+            network.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Sliding windows of the network's own input size.</summary>
+    public SlidingWindowInferer Inferer(Preset preset) =>
+        new(preset.Summary.InputShape.Skip(1).ToArray(), Overlap, WindowBatch, Mode);
+
+    /// <summary>The intensity window, if one was asked for: clip to [min, max], then scale to [0, 1].</summary>
+    public Tensor Preprocess(Tensor image) =>
+        IntensityWindow is { Min: var min, Max: var max } ? ((image.clamp(min, max) - min) / (max - min)) : image;
+
+    /// <summary>Describes the settings in one line, for the log.</summary>
+    public string Describe(Preset preset) => FormattableString.Invariant(
+        $"sliding window [{string.Join(", ", preset.Summary.InputShape.Skip(1))}], overlap {Overlap}, {Mode.ToString().ToLowerInvariant()} blending, {WindowBatch} windows per call, {(AxisOrder == VoxelAxisOrder.Xyz ? "xyz" : "zyx")} axis order")
+        + (IntensityWindow is { Min: var min, Max: var max } ? FormattableString.Invariant($", intensities [{min}, {max}] → [0, 1]") : string.Empty)
+        + $", {Device.ToString().ToLowerInvariant()}";
+}
+
+/// <summary>A preset with weights loaded, ready to run; disposing it frees the network.</summary>
+internal sealed record LoadedNetwork(Preset Preset, nn.Module<Tensor, Tensor> Network, CheckpointLoadResult LoadResult, Device Device) : IDisposable
+{
+    /// <summary>Input channels the network takes.</summary>
+    public long Channels => Preset.Summary.InputShape[0];
+
+    /// <summary>Classes it predicts.</summary>
+    public long Classes => Preset.OutputShape[0];
+
+    /// <summary>One log line: what was loaded from where, and which checkpoint keys were skipped on purpose.</summary>
+    public string Describe(string weights) =>
+        $"Loaded {Path.GetFullPath(weights)} into {Preset.Name} ({LoadResult.LoadedKeys.Count} tensors"
+        + (LoadResult.SkippedKeys.Count == 0
+            ? ")."
+            : $"; skipped {LoadResult.SkippedKeys.Count} checkpoint keys on purpose: {string.Join(" ", LoadResult.SkippedKeys.Select(key => key.Reason).Distinct())})");
+
+    /// <summary>Runs the network over a volume [1, C, D, H, W] (any size) window by window; logits [1, K, D, H, W] on the CPU.</summary>
+    public Tensor Logits(SlidingWindowInferer inferer, Tensor volume) =>
+        inferer.Run(volume.to(Device), Network.call).cpu();
+
+    /// <inheritdoc/>
+    public void Dispose() => Network.Dispose();
+}

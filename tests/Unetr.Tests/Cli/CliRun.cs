@@ -1,0 +1,33 @@
+using System;
+using System.IO;
+using Unetr.Cli;
+
+namespace Unetr.Tests.Cli;
+
+/// <summary>One in-process run of the <c>unetr</c> command line, its exit code and what it printed.</summary>
+/// <remarks>
+/// Console output is process-wide, so these runs belong to a collection that runs alone
+/// (<see cref="Training.TrainingCollection"/>, which also keeps libtorch on one thread and its generator to itself).
+/// </remarks>
+internal sealed record CliRun(int ExitCode, string Output, string Error)
+{
+    public static CliRun Of(params string[] args)
+    {
+        var (output, error) = (new StringWriter(), new StringWriter());
+        var (previousOutput, previousError) = (Console.Out, Console.Error);
+        Console.SetOut(output);
+        Console.SetError(error);
+        try
+        {
+            var exitCode = Program.Main(args);
+            return new CliRun(exitCode, output.ToString(), error.ToString());
+        }
+        finally
+        {
+            Console.SetOut(previousOutput);
+            Console.SetError(previousError);
+        }
+    }
+
+    public override string ToString() => $"exit {ExitCode}\n--- stdout\n{Output}--- stderr\n{Error}";
+}

@@ -1,0 +1,64 @@
+using System;
+using System.Globalization;
+using System.IO;
+using System.Linq;
+using Unetr.Cli;
+using Unetr.Tests.Training;
+using Xunit;
+
+namespace Unetr.Tests.Cli;
+
+[Collection(TrainingCollection.Name)]
+public sealed class TrainCurvesTests : IDisposable
+{
+    private readonly string _directory = Directory.CreateTempSubdirectory("unetr-curves-").FullName;
+
+    public void Dispose() => Directory.Delete(_directory, recursive: true);
+
+    [Fact]
+    public void Training_writes_curves_beside_the_checkpoints_and_plain_progress_lines()
+    {
+        var run = Train(steps: 4);
+
+        Assert.True(run.ExitCode == 0, run.ToString());
+        var rows = Rows();
+        Assert.Equal(new long[] { 1, 2, 3, 4 }, rows.Select(row => long.Parse(row[0], CultureInfo.InvariantCulture)));
+        Assert.All(rows, row => Assert.True(double.Parse(row[1], CultureInfo.InvariantCulture) > 0, "loss"));
+        Assert.Equal(new[] { false, true, false, true }, rows.Select(row => row[4].Length > 0));
+        Assert.All(rows.Where(row => row[4].Length > 0), row => Assert.InRange(double.Parse(row[4], CultureInfo.InvariantCulture), 0, 1));
+        Assert.Equal((TrainingCurves.Width, TrainingCurves.Height), Png.Size(Path.Combine(_directory, TrainingCurves.PngFile)));
+
+        // Redirected output gets log lines rather than a live bar.
+        Assert.Contains("step      2/4  loss ", run.Output);
+        Assert.Contains(" it/s ", run.Output);
+        Assert.Contains($"Curves: {Path.Combine(_directory, TrainingCurves.PngFile)} and {TrainingCurves.CsvFile}.", run.Output);
+    }
+
+    [Fact]
+    public void A_resumed_run_keeps_the_curves_up_to_its_checkpoint()
+    {
+        Assert.Equal(0, Train(steps: 4).ExitCode);
+        var before = File.ReadAllLines(Path.Combine(_directory, TrainingCurves.CsvFile));
+
+        var resumed = Train(steps: 6, "--resume", Path.Combine(_directory, "last.ckpt"));
+
+        Assert.True(resumed.ExitCode == 0, resumed.ToString());
+        var after = File.ReadAllLines(Path.Combine(_directory, TrainingCurves.CsvFile));
+        Assert.Equal(before, after.Take(before.Length));
+        Assert.Equal(new[] { "5", "6" }, after.Skip(before.Length).Select(line => line.Split(',')[0]));
+    }
+
+    private CliRun Train(int steps, params string[] more) =>
+        CliRun.Of(new[]
+        {
+            "train", "--steps", steps.ToString(CultureInfo.InvariantCulture), "--warmup", "1", "--validate-every", "2", "--batch-size", "1",
+            "--train-volumes", "2", "--validation-volumes", "1", "--test-volumes", "1", "--log-every", "2", "--output", _directory,
+        }.Concat(more).ToArray());
+
+    private string[][] Rows()
+    {
+        var lines = File.ReadAllLines(Path.Combine(_directory, TrainingCurves.CsvFile));
+        Assert.Equal("step,loss,learning_rate,gradient_norm,validation_mean_dice", lines[0]);
+        return lines.Skip(1).Select(line => line.Split(',')).ToArray();
+    }
+}
