@@ -165,15 +165,10 @@ internal sealed record InferenceSettings(
         var network = preset.Create();
         try
         {
-            var result = StateDictLoader.Load(network, Weights);
+            var result = PresetWeights.Load(preset, network, Weights);
             network.to(new Device(Device));
             network.eval();
             return new LoadedNetwork(preset, network, result, new Device(Device));
-        }
-        catch (CheckpointMismatchException error)
-        {
-            network.Dispose();
-            throw new UsageException($"The weights in '{Path.GetFullPath(Weights)}' do not fit {preset.Name}. {error.Message}");
         }
         catch
         {

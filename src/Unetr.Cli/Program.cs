@@ -23,7 +23,7 @@ public static class Program
         var demo = new Command("demo", "Print every preset's build-time facts, then segment an embedded synthetic volume with the tiny preset.") { seed };
         demo.SetAction(result => Demo(result.GetValue(seed)));
 
-        var root = new RootCommand("UNETR networks declared with attributes, verified at build time.") { summary, demo, TrainCommand.Create(), InferCommand.Create(), EvaluateCommand.Create() };
+        var root = new RootCommand("UNETR networks declared with attributes, verified at build time.") { summary, demo, TrainCommand.Create(), InferCommand.Create(), EvaluateCommand.Create(), ConvertCommand.Create() };
         return root.Parse(args).Invoke();
     }
 

@@ -21,6 +21,7 @@ internal sealed class TrainingProgress
     private readonly int logEvery;
     private readonly Stopwatch clock = Stopwatch.StartNew();
     private ProgressTask? bar;
+    private double? lastLoss;
     private double? lastDice;
 
     /// <summary>Creates the display for a run from <paramref name="firstStep"/> (a resumed run's step) to <paramref name="totalSteps"/>.</summary>
@@ -55,7 +56,7 @@ internal sealed class TrainingProgress
             .Columns(new TaskDescriptionColumn { Alignment = Justify.Left }, new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn(), new RemainingTimeColumn(), new SpinnerColumn())
             .Start(context =>
             {
-                bar = context.AddTask(Describe(firstStep, null), maxValue: totalSteps);
+                bar = context.AddTask(Markup.Escape(Describe(firstStep)), maxValue: totalSteps);
                 bar.Value = firstStep;
                 try
                 {
@@ -71,10 +72,11 @@ internal sealed class TrainingProgress
     /// <summary>Reports a finished step.</summary>
     public void Step(StepResult step)
     {
+        lastLoss = step.Loss;
         if (bar is not null)
         {
             bar.Value = step.Step;
-            bar.Description = Markup.Escape(Describe(step.Step, step.Loss));
+            bar.Description = Markup.Escape(Describe(step.Step));
         }
         else if (step.Step % logEvery == 0)
         {
@@ -87,6 +89,11 @@ internal sealed class TrainingProgress
     public void Validation(ValidationResult validation, string line)
     {
         lastDice = validation.Score.Mean;
+        if (bar is not null)
+        {
+            bar.Description = Markup.Escape(Describe(validation.Step));
+        }
+
         Line(line);
     }
 
@@ -103,9 +110,9 @@ internal sealed class TrainingProgress
         }
     }
 
-    private string Describe(long step, double? loss) =>
+    private string Describe(long step) =>
         string.Create(Invariant,
-            $"step {step}/{totalSteps}  loss {(loss is { } l ? l.ToString("F4", Invariant) : "–")}  val Dice {(lastDice is { } d ? d.ToString("F4", Invariant) : "–")}  {StepsPerSecond(step):F2} it/s");
+            $"step {step}/{totalSteps}  loss {(lastLoss is { } l ? l.ToString("F4", Invariant) : "–")}  val Dice {(lastDice is { } d ? d.ToString("F4", Invariant) : "–")}  {StepsPerSecond(step):F2} it/s");
 
     private double StepsPerSecond(long step) =>
         clock.Elapsed.TotalSeconds > 0 ? (step - firstStep) / clock.Elapsed.TotalSeconds : 0;

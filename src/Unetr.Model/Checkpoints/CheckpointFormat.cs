@@ -17,7 +17,7 @@ namespace Unetr.Model.Checkpoints
     public static class CheckpointFormats
     {
         /// <summary>The extensions recognised, as the error for any other names them.</summary>
-        public const string Recognised = ".pt, .pth or .bin (PyTorch) and .safetensors";
+        public const string Recognised = ".pt, .pth or .bin (PyTorch), or .safetensors";
 
         /// <summary>The format of <paramref name="path"/> by its extension (case-insensitive).</summary>
         /// <exception cref="ArgumentException">The extension is none of <see cref="Recognised"/>.</exception>

@@ -128,7 +128,7 @@ public sealed class CheckpointFileTests : IDisposable
         foreach (var error in new[] { onLoad, onSave })
         {
             Assert.Contains($"extension '{extension}'", error.Message);
-            Assert.Contains(".pt, .pth or .bin (PyTorch) and .safetensors", error.Message);
+            Assert.Contains("expected .pt, .pth or .bin (PyTorch), or .safetensors.", error.Message);
         }
     }
 

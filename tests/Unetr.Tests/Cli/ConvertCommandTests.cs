@@ -1,0 +1,55 @@
+using System;
+using System.IO;
+using System.Linq;
+using TorchSharp.PyBridge;
+using Unetr.Model.Checkpoints;
+using Unetr.Model.Presets;
+using Unetr.Tests.Training;
+using Xunit;
+using static TorchSharp.torch;
+
+namespace Unetr.Tests.Cli;
+
+[Collection(TrainingCollection.Name)]
+public sealed class ConvertCommandTests : IDisposable
+{
+    private readonly string _directory = Directory.CreateTempSubdirectory("unetr-convert-").FullName;
+
+    public void Dispose() => Directory.Delete(_directory, recursive: true);
+
+    [Fact]
+    public void Converts_a_monai_checkpoint_to_safetensors_without_its_cross_attention()
+    {
+        using var source = new TinyMonaiUnetr();
+        var state = source.state_dict().ToDictionary(entry => entry.Key, entry => entry.Value);
+        state["vit.blocks.0.norm_cross_attn.weight"] = ones(96);
+        state["vit.blocks.0.cross_attn.to_q.weight"] = ones(new long[] { 96, 96 });
+        StateDictWriter.Save(state, PathOf("monai.pt"));
+
+        var run = CliRun.Of("convert", "--model", "TinyMonaiUnetr", "--weights", PathOf("monai.pt"), "--output", PathOf("out", "monai.safetensors"));
+
+        Assert.True(run.ExitCode == 0, run.ToString());
+        Assert.Contains("Dropped 2 unused keys (vit.blocks.0.cross_attn.to_q.weight, …): MONAI 1.4+ creates cross-attention", run.Output);
+        var written = Safetensors.LoadStateDict(PathOf("out", "monai.safetensors"));
+        var expected = source.state_dict();
+        Assert.Equal(expected.Keys.Order(StringComparer.Ordinal), written.Keys.Order(StringComparer.Ordinal));
+        Assert.All(written, entry => Assert.True(entry.Value.equal(expected[entry.Key]).all().item<bool>(), entry.Key));
+    }
+
+    [Fact]
+    public void An_output_of_unknown_format_is_refused_before_anything_is_written()
+    {
+        using (var source = new TinyMonaiUnetr())
+        {
+            StateDictWriter.Save(source, PathOf("tiny.pt"));
+        }
+
+        var run = CliRun.Of("convert", "--model", "TinyMonaiUnetr", "--weights", PathOf("tiny.pt"), "--output", PathOf("tiny.onnx"));
+
+        Assert.Equal(2, run.ExitCode);
+        Assert.Contains("from its extension '.onnx'; expected .pt, .pth or .bin (PyTorch), or .safetensors.", run.Error);
+        Assert.Equal(new[] { PathOf("tiny.pt") }, Directory.GetFiles(_directory));
+    }
+
+    private string PathOf(params string[] names) => Path.Combine(new[] { _directory }.Concat(names).ToArray());
+}
