@@ -64,14 +64,19 @@ public sealed class InferCommandTests : IDisposable
         var run = Infer("tiny.pt", "labels.nii", "--axis-order", option);
 
         Assert.True(run.ExitCode == 0, run.ToString());
-        using var net = new TinyMonaiUnetr();
-        StateDictLoader.Load(net, PathOf("tiny.pt"));
-        net.eval();
-        using var image = NiftiFile.Read(PathOf("image.nii.gz")).ToTensor(order);
-        var inferer = new SlidingWindowInferer(new long[] { 32, 32, 32 }, 0.5, 4, WindowWeighting.Gaussian);
-        using var expected = inferer.Run(image.unsqueeze(0).unsqueeze(0), net.call).argmax(1).squeeze(0);
-        using var written = NiftiFile.Read(PathOf("labels.nii")).ToTensor(order).to_type(int64);
-        Assert.True(written.equal(expected).all().item<bool>(), "The label map differs from the network's prediction.");
+        AssertLabelsArePrediction("labels.nii", order, image => image);
+    }
+
+    [Fact]
+    public void An_intensity_window_clips_and_scales_the_image_before_the_network()
+    {
+        var run = Infer("tiny.pt", "labels.nii", "--intensity-min", "-100", "--intensity-max", "200");
+        var half = Infer("tiny.pt", "half.nii", "--intensity-min", "-100");
+
+        Assert.True(run.ExitCode == 0, run.ToString());
+        AssertLabelsArePrediction("labels.nii", VoxelAxisOrder.Xyz, image => (image.clamp(-100, 200) + 100) / 300);
+        Assert.Equal(2, half.ExitCode);
+        Assert.Contains("--intensity-min and --intensity-max go together, with min < max; got -100 and none.", half.Error);
     }
 
     [Fact]
@@ -152,6 +157,18 @@ public sealed class InferCommandTests : IDisposable
         {
             Assert.Contains(option, run.Output);
         }
+    }
+
+    private void AssertLabelsArePrediction(string labels, VoxelAxisOrder order, Func<Tensor, Tensor> preprocess)
+    {
+        using var net = new TinyMonaiUnetr();
+        StateDictLoader.Load(net, PathOf("tiny.pt"));
+        net.eval();
+        using var image = NiftiFile.Read(PathOf("image.nii.gz")).ToTensor(order);
+        var inferer = new SlidingWindowInferer(new long[] { 32, 32, 32 }, 0.5, 4, WindowWeighting.Gaussian);
+        using var expected = inferer.Run(preprocess(image).unsqueeze(0).unsqueeze(0), net.call).argmax(1).squeeze(0);
+        using var written = NiftiFile.Read(PathOf(labels)).ToTensor(order).to_type(int64);
+        Assert.True(written.equal(expected).all().item<bool>(), "The label map differs from the network's prediction.");
     }
 
     private CliRun Infer(string weights, string output, params string[] more) =>
