@@ -3,13 +3,15 @@ using System.Collections.Generic;
 using System.Linq;
 using TorchSharp;
 using Unetr.Model.Data;
+using Unetr.Model.Data.Transforms;
 using static TorchSharp.torch;
 
 namespace Unetr.Model.Training;
 
 /// <summary>
-/// Draws training batches: volumes chosen uniformly with replacement, a random crop of the network's window, random
-/// flips, 90° rotations and intensity scale and shift. Every random choice comes from the <see cref="SeededRandom"/>
+/// Draws training batches: volumes chosen uniformly with replacement, a crop of the network's window (uniformly
+/// placed, or centred on foreground or background as <see cref="TrainingOptions.ForegroundCropProbability"/> says;
+/// volumes smaller than the window are padded with 0), random flips, 90° rotations and intensity scale and shift. Every random choice comes from the <see cref="SeededRandom"/>
 /// passed in, so the same generator state gives the same batch.
 /// </summary>
 internal sealed class AugmentedBatches
@@ -49,13 +51,19 @@ internal sealed class AugmentedBatches
 
     private (Tensor Image, Tensor Label) Crop(Tensor image, Tensor label, SeededRandom random)
     {
-        var spatial = label.shape;
-        if (spatial.Length != _window.Length || spatial.Zip(_window).Any(pair => pair.First < pair.Second))
+        if (label.dim() != _window.Length)
         {
             throw new ArgumentException(
-                $"A training volume of size [{string.Join(", ", spatial)}] is smaller than the network's window [{string.Join(", ", _window)}]; crops cannot be padded.");
+                $"A training volume of size [{string.Join(", ", label.shape)}] has {label.dim()} spatial axes; the network's window [{string.Join(", ", _window)}] has {_window.Length}.");
         }
 
+        if (_options.ForegroundCropProbability is { } foreground)
+        {
+            return BalancedCrop.Sample(image, label, _window, foreground, random);
+        }
+
+        (image, label) = BalancedCrop.PadToWindow(image, label, _window);
+        var spatial = label.shape;
         for (var axis = 0; axis < _window.Length; axis++)
         {
             // Draw an offset for every axis, even one that fits exactly, so a dataset's volume size does not change

@@ -48,6 +48,13 @@ public sealed record TrainingOptions
     /// <summary>Intensities are shifted by u uniform in ±this (MONAI's RandShiftIntensity offset).</summary>
     public double IntensityShift { get; init; } = 0.1;
 
+    /// <summary>
+    /// How training crops are placed. <c>null</c> (the default): uniformly at random within the volume. A probability
+    /// p: centred on a random foreground voxel (label &gt; 0) with probability p, else on a random background voxel,
+    /// as MONAI's <c>RandCropByPosNegLabel</c> with p = pos / (pos + neg); this helps when the foreground is small.
+    /// </summary>
+    public double? ForegroundCropProbability { get; init; }
+
     /// <summary>The loss to minimise.</summary>
     public DiceCrossEntropyLoss Loss { get; init; } = new();
 
@@ -66,6 +73,11 @@ public sealed record TrainingOptions
         ArgumentOutOfRangeException.ThrowIfNegative(IntensityShift, nameof(IntensityShift));
         RequireProbability(FlipProbability, nameof(FlipProbability));
         RequireProbability(Rotate90Probability, nameof(Rotate90Probability));
+        if (ForegroundCropProbability is { } foreground)
+        {
+            RequireProbability(foreground, nameof(ForegroundCropProbability));
+        }
+
         _ = Schedule;
     }
 
