@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
@@ -7,14 +8,16 @@ using System.Linq;
 using System.Numerics;
 using System.Threading;
 using TorchSharp;
+using static TorchSharp.torch;
 using Unetr.Model.Checkpoints;
 using Unetr.Model.Data;
+using Unetr.Model.Inference;
 using Unetr.Model.Presets;
 using Unetr.Model.Training;
 
 namespace Unetr.Cli;
 
-/// <summary>The <c>train</c> command: trains a preset on the embedded synthetic dataset and reports held-out Dice.</summary>
+/// <summary>The <c>train</c> command: trains a preset on the embedded synthetic dataset or a dataset on disk and reports held-out Dice.</summary>
 internal static class TrainCommand
 {
     private const string DefaultModel = nameof(TinyMonaiUnetr);
@@ -63,12 +66,18 @@ internal static class TrainCommand
             DefaultValueFactory = _ => 0,
         });
         var logEvery = Positive(new Option<int>("--log-every") { Description = "Print the loss every this many steps.", DefaultValueFactory = _ => 50 });
+        var data = new DataOptions();
 
-        var command = new Command("train", "Train a preset on the embedded synthetic dataset (no download) and report the held-out mean Dice.")
+        var command = new Command("train", "Train a preset on the embedded synthetic dataset (no download) or a dataset.json / folder (--data) and report the held-out mean Dice.")
         {
             model, steps, batchSize, learningRate, warmup, weightDecay, maxGradientNorm, validateEvery,
             trainVolumes, validationVolumes, testVolumes, seed, output, resume, threads, logEvery,
         };
+        foreach (var option in data.All)
+        {
+            command.Options.Add(option);
+        }
+
         command.SetAction(result => Run(
             new Settings(
                 result.GetValue(model)!,
@@ -82,6 +91,7 @@ internal static class TrainCommand
                     MaxGradientNorm = result.GetValue(maxGradientNorm),
                     ValidateEvery = result.GetValue(validateEvery),
                     Seed = result.GetValue(seed),
+                    ForegroundCropProbability = data.Read(result).ForegroundCropProbability,
                 },
                 result.GetValue(trainVolumes),
                 result.GetValue(validationVolumes),
@@ -89,7 +99,8 @@ internal static class TrainCommand
                 result.GetValue(output)!,
                 result.GetValue(resume),
                 result.GetValue(threads),
-                result.GetValue(logEvery))));
+                result.GetValue(logEvery),
+                data.Read(result))));
         return command;
     }
 
@@ -102,7 +113,8 @@ internal static class TrainCommand
         string Output,
         string? Resume,
         int Threads,
-        int LogEvery);
+        int LogEvery,
+        DataChoice Data);
 
     private static Option<T> Positive<T>(Option<T> option)
         where T : struct, INumber<T> =>
@@ -146,7 +158,13 @@ internal static class TrainCommand
 
         var input = preset.Summary.InputShape;
         var size = input.Count == 4 && input[1] == input[2] && input[2] == input[3] ? (int)input[1] : -1;
-        if (size < 0 || input[0] != 1 || preset.OutputShape[0] != SyntheticVolume.ClassCount)
+        if (settings.Data.Path is null && settings.Data.PreprocessingOptions.Count > 0)
+        {
+            Console.Error.WriteLine($"Preprocessing options ({string.Join(", ", settings.Data.PreprocessingOptions)}) apply to volumes read from disk; add --data <dataset.json or folder>.");
+            return 2;
+        }
+
+        if (settings.Data.Path is null && (size < 0 || input[0] != 1 || preset.OutputShape[0] != SyntheticVolume.ClassCount))
         {
             Console.Error.WriteLine(
                 $"{preset.Name} takes [{string.Join(", ", input)}] and predicts {preset.OutputShape[0]} classes; the embedded dataset needs a 3D network with a cubic input of 1 channel and {SyntheticVolume.ClassCount} classes ({string.Join(", ", SyntheticVolume.ClassNames)}).");
@@ -172,8 +190,18 @@ internal static class TrainCommand
 
         var clock = Stopwatch.StartNew();
         var options = settings.Options;
-        var validation = SyntheticDataset.Validation(settings.ValidationVolumes, size);
-        using var trainer = new Trainer(preset.Create, input, SyntheticDataset.Training(settings.TrainVolumes, size), options);
+        using var data = settings.Data.Path is null ? SegmentationDatasets.Synthetic(settings.TrainVolumes, settings.ValidationVolumes, size) : settings.Data.Open(preset);
+        if (data is null)
+        {
+            return 2;
+        }
+
+        // Volumes on disk come in any size: validate and test them through a sliding window of the network's input size.
+        var window = new SlidingWindowInferer(input.Skip(1).ToArray());
+        Func<Tensor, Tensor>? Infer(torch.nn.Module<Tensor, Tensor> network) =>
+            settings.Data.Path is null ? null : image => window.Run(image, network.call);
+        var validation = data.Validation;
+        using var trainer = new Trainer(preset.Create, input, data.Training, options);
         if (settings.Resume is { } checkpoint)
         {
             try
@@ -190,8 +218,8 @@ internal static class TrainCommand
         }
 
         Console.WriteLine(string.Create(Invariant,
-            $"Training {preset.Name} ({preset.Summary.Parameters:N0} parameters) on {settings.TrainVolumes} synthetic {size}³ volumes: {options.Steps} steps of batch {options.BatchSize}, AdamW lr {options.LearningRate:G3} (warm-up {options.WarmupSteps}, cosine), weight decay {options.WeightDecay:G3}, seed {options.Seed}, {torch.get_num_threads()} libtorch threads."));
-        Console.WriteLine($"Classes: {string.Join(", ", SyntheticVolume.ClassNames.Select((name, c) => $"{c} {name}"))}. Checkpoints: {Path.GetFullPath(settings.Output)}");
+            $"Training {preset.Name} ({preset.Summary.Parameters:N0} parameters) on {Volumes(settings, data, size)}: {options.Steps} steps of batch {options.BatchSize}, AdamW lr {options.LearningRate:G3} (warm-up {options.WarmupSteps}, cosine), weight decay {options.WeightDecay:G3}, seed {options.Seed}, {torch.get_num_threads()} libtorch threads."));
+        Console.WriteLine($"Classes: {string.Join(", ", data.ClassNames.Select((name, c) => $"{c} {name}"))}. Checkpoints: {Path.GetFullPath(settings.Output)}");
 
         // The first Ctrl+C stops after the current step and saves last.ckpt; a second one ends the process at once.
         // (Program's synchronous Invoke installs no handler of its own, so without this Ctrl+C would lose the run.)
@@ -220,8 +248,9 @@ internal static class TrainCommand
                     curves.Add(v);
                     curves.Write(settings.Output);
                     progress.Validation(v, string.Create(Invariant,
-                        $"validation at step {v.Step}: mean Dice {v.Score.Mean:F4} ({Describe(v.Score)}){(v.IsBest ? "  best so far, saved" : string.Empty)}"));
+                        $"validation at step {v.Step}: mean Dice {v.Score.Mean:F4} ({Describe(v.Score, data.ClassNames)}){(v.IsBest ? "  best so far, saved" : string.Empty)}"));
                 },
+                infer: Infer(trainer.Model),
                 cancellation: interrupt.Token));
         }
         catch (OperationCanceledException)
@@ -236,17 +265,25 @@ internal static class TrainCommand
         }
 
         // Score the exported weights, read back through the PyTorch state-dict loader, on volumes that chose nothing.
+        // A dataset on disk has no labelled test split, so there the score is on the validation volumes that chose them.
         var bestWeights = Path.Combine(settings.Output, CheckpointFiles.BestWeights);
         using var best = preset.Create();
         StateDictLoader.Load(best, bestWeights);
-        var test = SegmentationEvaluator.Evaluate(best, input, SyntheticDataset.Test(settings.TestVolumes, size));
+        var scored = settings.Data.Path is null ? SyntheticDataset.Test(settings.TestVolumes, size) : validation;
+        var test = SegmentationEvaluator.Evaluate(best, input, scored, Infer(best));
+        var scoredName = settings.Data.Path is null ? "test volumes" : "validation volumes (no labelled test split on disk)";
         Console.WriteLine(string.Create(Invariant,
-            $"Held-out mean Dice {test.Mean:F4} ({Describe(test)}) on {test.Volumes} test volumes; best checkpoint from step {summary.BestStep} (validation {summary.BestMeanDice:F4}) in {Path.GetFullPath(bestWeights)}"));
+            $"Held-out mean Dice {test.Mean:F4} ({Describe(test, data.ClassNames)}) on {test.Volumes} {scoredName}; best checkpoint from step {summary.BestStep} (validation {summary.BestMeanDice:F4}) in {Path.GetFullPath(bestWeights)}"));
         Console.WriteLine($"Curves: {Path.GetFullPath(Path.Combine(settings.Output, TrainingCurves.PngFile))} and {TrainingCurves.CsvFile}. Segment an image with: unetr infer --model {preset.Name} --weights {bestWeights} --input <image.nii.gz> --output <labels.nii.gz>");
         Console.WriteLine($"Wall time {clock.Elapsed:hh\\:mm\\:ss} ({summary.Steps.Count} steps this run).");
         return 0;
     }
 
-    private static string Describe(DiceScore score) =>
-        string.Join(", ", score.PerClass.Select((dice, c) => (dice, c)).Skip(1).Select(x => string.Create(Invariant, $"{SyntheticVolume.ClassNames[x.c]} {x.dice:F4}")));
+    private static string Describe(DiceScore score, IReadOnlyList<string> classNames) =>
+        string.Join(", ", score.PerClass.Select((dice, c) => (dice, c)).Skip(1).Select(x => string.Create(Invariant, $"{classNames[x.c]} {x.dice:F4}")));
+
+    private static string Volumes(Settings settings, DatasetSplits data, int size) =>
+        settings.Data.Path is null
+            ? $"{settings.TrainVolumes} synthetic {size}³ volumes"
+            : $"{data.Training.Count} volumes of '{data.Name}' ({data.Source}; {data.Validation.Count} {(data.ValidationHeldOut ? "held out" : "listed")} for validation)";
 }

@@ -20,18 +20,8 @@ public sealed class DatasetTrainingTests : IDisposable
     [Fact]
     public void Trains_a_few_steps_from_a_dataset_json_and_validates_with_a_sliding_window()
     {
-        var entries = string.Join(", ", "abcd".Select(name =>
-        {
-            // 20 × 18 × 14 voxels (smaller than the 16³ window along z): a ball of class 1 and a slab of class 2.
-            int Label(long x, long y, long z) =>
-                (x - 8) * (x - 8) + (y - 9) * (y - 9) + (z - 7) * (z - 7) <= 16 ? 1 : x >= 15 && y < 6 ? 2 : 0;
-            NiftiVolumes.Write(_folder.File($"imagesTr/{name}.nii.gz"), 20, 18, 14, (_, x, y, z) => 100 * Label(x, y, z) + (name - 'a') * 7 + x, spacing: new[] { 1.5, 1.5, 2.0 });
-            NiftiVolumes.WriteLabel(_folder.File($"labelsTr/{name}.nii.gz"), 20, 18, 14, Label, spacing: new[] { 1.5, 1.5, 2.0 });
-            return $$"""{ "image": "./imagesTr/{{name}}.nii.gz", "label": "./labelsTr/{{name}}.nii.gz" }""";
-        }));
-        var json = NiftiVolumes.WriteText(_folder.File("dataset.json"), $$"""
-            { "name": "Toy", "labels": { "0": "background", "1": "ball", "2": "slab" }, "training": [ {{entries}} ] }
-            """);
+        // 20 × 18 × 14 voxels: smaller than the 16³ window along z, so crops are padded.
+        var json = ToyDataset.Write(_folder.Path, 4);
         var preprocessing = new VolumePreprocessing { Window = new IntensityWindow(0, 300), Normalize = new ZScoreNormalization() };
 
         using var splits = SegmentationDatasets.Open(json, preprocessing);
