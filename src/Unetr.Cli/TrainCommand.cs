@@ -8,12 +8,12 @@ using System.Linq;
 using System.Numerics;
 using System.Threading;
 using TorchSharp;
-using static TorchSharp.torch;
 using Unetr.Model.Checkpoints;
 using Unetr.Model.Data;
 using Unetr.Model.Inference;
 using Unetr.Model.Presets;
 using Unetr.Model.Training;
+using static TorchSharp.torch;
 
 namespace Unetr.Cli;
 
@@ -91,7 +91,6 @@ internal static class TrainCommand
                     MaxGradientNorm = result.GetValue(maxGradientNorm),
                     ValidateEvery = result.GetValue(validateEvery),
                     Seed = result.GetValue(seed),
-                    ForegroundCropProbability = data.Read(result).ForegroundCropProbability,
                 },
                 result.GetValue(trainVolumes),
                 result.GetValue(validationVolumes),
@@ -189,7 +188,7 @@ internal static class TrainCommand
         }
 
         var clock = Stopwatch.StartNew();
-        var options = settings.Options;
+        var options = settings.Options with { ForegroundCropProbability = settings.Data.ForegroundCropProbability };
         using var data = settings.Data.Path is null ? SegmentationDatasets.Synthetic(settings.TrainVolumes, settings.ValidationVolumes, size) : settings.Data.Open(preset);
         if (data is null)
         {

@@ -19,6 +19,7 @@ public sealed class NiftiSegmentationDatasetTests : IDisposable
     [Fact]
     public void Default_order_puts_z_first_and_x_last()
     {
+        using var scope = NewDisposeScope();
         // 4 × 3 × 2 voxels whose value spells out its position: 100x + 10y + z.
         var files = Pair("a", 4, 3, 2, (_, x, y, z) => 100 * x + 10 * y + z, (x, y, z) => x == 3 && y == 0 && z == 1 ? 2 : 0);
         using var dataset = new NiftiSegmentationDataset(new[] { files }, classCount: 3);
@@ -37,6 +38,7 @@ public sealed class NiftiSegmentationDatasetTests : IDisposable
     [Fact]
     public void Xyz_order_puts_x_first_as_monai_does()
     {
+        using var scope = NewDisposeScope();
         var files = Pair("a", 4, 3, 2, (_, x, y, z) => 100 * x + 10 * y + z, (x, y, z) => x == 3 && y == 0 && z == 1 ? 2 : 0);
         using var dataset = new NiftiSegmentationDataset(new[] { files }, preprocessing: new VolumePreprocessing { AxisOrder = VoxelAxisOrder.Xyz });
 
@@ -52,6 +54,7 @@ public sealed class NiftiSegmentationDatasetTests : IDisposable
     [InlineData(VoxelAxisOrder.Xyz)]
     public void Label_map_written_back_with_the_image_header_lands_on_the_same_voxels(VoxelAxisOrder order)
     {
+        using var scope = NewDisposeScope();
         var files = Pair("a", 5, 4, 3, (_, x, y, z) => x, (x, y, z) => (int)((x + 2 * y + 3 * z) % 3));
         using var dataset = new NiftiSegmentationDataset(new[] { files }, preprocessing: new VolumePreprocessing { AxisOrder = order });
         var (_, label) = dataset.Get(0);
@@ -70,6 +73,7 @@ public sealed class NiftiSegmentationDatasetTests : IDisposable
     [Fact]
     public void Fourth_dimension_and_extra_files_become_channels()
     {
+        using var scope = NewDisposeScope();
         var label = _folder.File("labels/a.nii.gz");
         NiftiVolumes.WriteLabel(label, 3, 2, 2, (x, y, z) => 0);
         var fourD = NiftiVolumes.Write(_folder.File("images/a4d.nii.gz"), 3, 2, 2, (c, x, y, z) => c * 10 + x, channels: 2);
@@ -88,6 +92,7 @@ public sealed class NiftiSegmentationDatasetTests : IDisposable
     [Fact]
     public void Get_returns_copies_so_the_cache_cannot_be_changed_by_the_caller()
     {
+        using var scope = NewDisposeScope();
         var files = Pair("a", 3, 3, 3, (_, x, y, z) => 1, (x, y, z) => 1);
         using var dataset = new NiftiSegmentationDataset(new[] { files });
 
@@ -103,6 +108,7 @@ public sealed class NiftiSegmentationDatasetTests : IDisposable
     [Fact]
     public void Preprocessing_is_applied_when_loading()
     {
+        using var scope = NewDisposeScope();
         var files = Pair("a", 4, 2, 2, (_, x, y, z) => x * 100, (x, y, z) => 0);
         var preprocessing = new VolumePreprocessing { Window = new IntensityWindow(0, 200) };
         using var dataset = new NiftiSegmentationDataset(new[] { files }, preprocessing: preprocessing);
@@ -115,6 +121,7 @@ public sealed class NiftiSegmentationDatasetTests : IDisposable
     [Fact]
     public void Nothing_is_read_before_a_volume_is_used()
     {
+        using var scope = NewDisposeScope();
         var files = new VolumeFiles(_folder.File("images/missing.nii.gz"), _folder.File("labels/missing.nii.gz"));
         using var dataset = new NiftiSegmentationDataset(new[] { files });
 
@@ -126,6 +133,7 @@ public sealed class NiftiSegmentationDatasetTests : IDisposable
     [Fact]
     public void Label_value_beyond_the_classes_is_named()
     {
+        using var scope = NewDisposeScope();
         var files = Pair("a", 3, 3, 3, (_, x, y, z) => 0, (x, y, z) => x == 2 ? 4 : 0);
         using var dataset = new NiftiSegmentationDataset(new[] { files }, classCount: 3);
 
@@ -137,6 +145,7 @@ public sealed class NiftiSegmentationDatasetTests : IDisposable
     [Fact]
     public void Fractional_label_is_named()
     {
+        using var scope = NewDisposeScope();
         var label = NiftiVolumes.Write(_folder.File("labels/a.nii.gz"), 2, 2, 2, (_, x, y, z) => x == 1 && y == 1 && z == 1 ? 1.5 : 0);
         var image = NiftiVolumes.Write(_folder.File("images/a.nii.gz"), 2, 2, 2, (_, x, y, z) => 0);
         using var dataset = new NiftiSegmentationDataset(new[] { new VolumeFiles(image, label) });
@@ -149,6 +158,7 @@ public sealed class NiftiSegmentationDatasetTests : IDisposable
     [Fact]
     public void Label_map_of_another_size_is_named_with_both_sizes()
     {
+        using var scope = NewDisposeScope();
         var image = NiftiVolumes.Write(_folder.File("images/a.nii.gz"), 4, 3, 2, (_, x, y, z) => 0);
         var label = NiftiVolumes.WriteLabel(_folder.File("labels/a.nii.gz"), 4, 3, 3, (x, y, z) => 0);
         using var dataset = new NiftiSegmentationDataset(new[] { new VolumeFiles(image, label) });

@@ -6,6 +6,7 @@ using Unetr.Model.Data.Nifti;
 using Unetr.Model.Data.Sources;
 using Unetr.Tests.Nifti;
 using Xunit;
+using static TorchSharp.torch;
 
 namespace Unetr.Tests.Data;
 
@@ -18,6 +19,7 @@ public sealed class SegmentationDatasetsTests : IDisposable
     [Fact]
     public void Opens_a_dataset_json_and_holds_out_validation_volumes_by_seed()
     {
+        using var scope = NewDisposeScope();
         WriteCases("abcde");
         var json = NiftiVolumes.WriteText(_folder.File("dataset.json"), """
             { "name": "Toy", "labels": { "0": "background", "1": "organ", "2": "lesion" }, "modality": { "0": "CT" },
@@ -75,6 +77,7 @@ public sealed class SegmentationDatasetsTests : IDisposable
     [Fact]
     public void Preprocessing_reaches_every_volume()
     {
+        using var scope = NewDisposeScope();
         WriteCases("ab");
 
         using var splits = SegmentationDatasets.Open(_folder.Path, new VolumePreprocessing { TargetSpacing = new[] { 2.0, 2.5, 4.0 } });
@@ -148,6 +151,7 @@ public sealed class SegmentationDatasetsTests : IDisposable
     [Fact]
     public void Synthetic_splits_describe_the_embedded_volumes()
     {
+        using var scope = NewDisposeScope();
         using var splits = SegmentationDatasets.Synthetic(4, 2, 16);
 
         Assert.Equal(4, splits.Training.Count);
