@@ -30,6 +30,12 @@ internal sealed class DataOptions
 
     private readonly Option<bool> _normalize = new("--normalize") { Description = "Z-score each image channel over its non-zero voxels, as for MR (needs --data)." };
 
+    private readonly Option<string> _axisOrder = new("--axis-order")
+    {
+        Description = "How NIfTI axes become the network's [D, H, W]: xyz (nibabel's and MONAI's order, infer's and evaluate's default) or zyx (the file's memory order). Infer with the same order.",
+        DefaultValueFactory = _ => "xyz",
+    };
+
     private readonly Option<string?> _posNeg = new("--pos-neg")
     {
         Description = "Centre training crops on foreground or background voxels in the ratio pos,neg, e.g. 1,1 (MONAI's RandCropByPosNegLabel). Default: uniformly placed crops.",
@@ -39,11 +45,12 @@ internal sealed class DataOptions
     {
         Require(_spacing, text => Numbers(text, 3) is { } values && values.All(v => v > 0), "three positive numbers x,y,z");
         Require(_intensityRange, text => Numbers(text, 2) is [var low, var high] && high > low, "two numbers a_min,a_max with a_max > a_min");
+        _axisOrder.AcceptOnlyFromAmong("xyz", "zyx");
         Require(_posNeg, text => Numbers(text, 2) is [var pos, var neg] && pos >= 0 && neg >= 0 && pos + neg > 0, "two non-negative numbers pos,neg, not both 0");
     }
 
     /// <summary>Every option, to add to the command.</summary>
-    public IEnumerable<Option> All => new Option[] { _data, _spacing, _intensityRange, _cropForeground, _normalize, _posNeg };
+    public IEnumerable<Option> All => new Option[] { _data, _axisOrder, _spacing, _intensityRange, _cropForeground, _normalize, _posNeg };
 
     /// <summary>The chosen dataset and preprocessing.</summary>
     public DataChoice Read(ParseResult result)
@@ -51,14 +58,16 @@ internal sealed class DataOptions
         var spacing = Numbers(result.GetValue(_spacing), 3);
         var range = Numbers(result.GetValue(_intensityRange), 2);
         var posNeg = Numbers(result.GetValue(_posNeg), 2);
+        var axisOrder = result.GetValue(_axisOrder);
         var preprocessing = new VolumePreprocessing
         {
+            AxisOrder = axisOrder == "zyx" ? VoxelAxisOrder.Zyx : VoxelAxisOrder.Xyz,
             TargetSpacing = spacing,
             Window = range is [var low, var high] ? new IntensityWindow(low, high) : null,
             CropForeground = result.GetValue(_cropForeground) ? new ForegroundCropping() : null,
             Normalize = result.GetValue(_normalize) ? new ZScoreNormalization(NonzeroOnly: true) : null,
         };
-        var used = new[] { (_spacing.Name, spacing is not null), (_intensityRange.Name, range is not null), (_cropForeground.Name, result.GetValue(_cropForeground)), (_normalize.Name, result.GetValue(_normalize)) };
+        var used = new[] { (_axisOrder.Name, result.GetResult(_axisOrder) is { Implicit: false }), (_spacing.Name, spacing is not null), (_intensityRange.Name, range is not null), (_cropForeground.Name, result.GetValue(_cropForeground)), (_normalize.Name, result.GetValue(_normalize)) };
         return new DataChoice(
             result.GetValue(_data),
             preprocessing,

@@ -16,10 +16,10 @@ namespace Unetr.Model.Data;
 /// modalities, and the files of a multi-file image become channels), labels [D, H, W] int64.
 /// </summary>
 /// <remarks>
-/// Axis order is <see cref="VolumePreprocessing.AxisOrder"/>; with the default <see cref="VoxelAxisOrder.Zyx"/>, a
-/// tensor index [d, h, w] is the file's voxel (x = w, y = h, z = d), and
-/// <c>NiftiImage.FromTensor(header.ForLabelMap(), labels)</c> writes a label map back onto the image's voxels and
-/// affine. Labels must be whole numbers from 0 to the class count − 1. Labels are cached as bytes when they fit.
+/// Axis order is <see cref="VolumePreprocessing.AxisOrder"/>; with the default <see cref="VoxelAxisOrder.Xyz"/>, a
+/// tensor index [d, h, w] is the file's voxel (x = d, y = h, z = w), and
+/// <c>NiftiImage.FromTensor(header.ForLabelMap(), labels, VoxelAxisOrder.Xyz)</c> writes a label map back onto the
+/// image's voxels and affine. Labels must be whole numbers from 0 to the class count − 1. Labels are cached as bytes when they fit.
 /// Loading is thread-safe; <see cref="Get"/> returns copies, so callers may modify and dispose them.
 /// </remarks>
 public sealed class NiftiSegmentationDataset : ISegmentationDataset, IDisposable

@@ -23,16 +23,17 @@ public sealed record VolumePreprocessing
 {
     private readonly IReadOnlyList<double>? _targetSpacing;
 
-    /// <summary>Reads only: no resampling, windowing, cropping or normalisation, [D, H, W] = [z, y, x].</summary>
+    /// <summary>Reads only: no resampling, windowing, cropping or normalisation, [D, H, W] = [x, y, z].</summary>
     public static VolumePreprocessing None { get; } = new();
 
     /// <summary>
-    /// How NIfTI's (x, y, z) map onto the tensor's [D, H, W]: <see cref="VoxelAxisOrder.Zyx"/> (the default, the file's
-    /// memory order, what <see cref="NiftiImage.ToTensor"/> and <see cref="NiftiImage.FromTensor"/> use unless told
-    /// otherwise) or <see cref="VoxelAxisOrder.Xyz"/> (MONAI's). A label map written with
-    /// <c>NiftiImage.FromTensor(header.ForLabelMap(), labels, AxisOrder)</c> lands on the image's voxels.
+    /// How NIfTI's (x, y, z) map onto the tensor's [D, H, W]: <see cref="VoxelAxisOrder.Xyz"/> (the default: nibabel's
+    /// and MONAI's order, which MONAI-trained weights expect and <c>unetr infer</c> and <c>evaluate</c> use unless told
+    /// otherwise) or <see cref="VoxelAxisOrder.Zyx"/> (the file's memory order). A network must be run in the order it
+    /// was trained in. A label map written with <c>NiftiImage.FromTensor(header.ForLabelMap(), labels, AxisOrder)</c>
+    /// lands on the image's voxels.
     /// </summary>
-    public VoxelAxisOrder AxisOrder { get; init; } = VoxelAxisOrder.Zyx;
+    public VoxelAxisOrder AxisOrder { get; init; } = VoxelAxisOrder.Xyz;
 
     /// <summary>Voxel spacing to resample to, along NIfTI x, y, z (header units, usually mm); <c>null</c> keeps the file's grid.</summary>
     public IReadOnlyList<double>? TargetSpacing

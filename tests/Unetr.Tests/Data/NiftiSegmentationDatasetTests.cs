@@ -12,17 +12,19 @@ namespace Unetr.Tests.Data;
 
 public sealed class NiftiSegmentationDatasetTests : IDisposable
 {
+    private static readonly VolumePreprocessing ZyxOnly = new() { AxisOrder = VoxelAxisOrder.Zyx };
+
     private readonly TemporaryDirectory _folder = new();
 
     public void Dispose() => _folder.Dispose();
 
     [Fact]
-    public void Default_order_puts_z_first_and_x_last()
+    public void Zyx_order_puts_z_first_and_x_last()
     {
         using var scope = NewDisposeScope();
         // 4 × 3 × 2 voxels whose value spells out its position: 100x + 10y + z.
         var files = Pair("a", 4, 3, 2, (_, x, y, z) => 100 * x + 10 * y + z, (x, y, z) => x == 3 && y == 0 && z == 1 ? 2 : 0);
-        using var dataset = new NiftiSegmentationDataset(new[] { files }, classCount: 3);
+        using var dataset = new NiftiSegmentationDataset(new[] { files }, classCount: 3, ZyxOnly);
 
         var (image, label) = dataset.Get(0);
 
@@ -36,11 +38,11 @@ public sealed class NiftiSegmentationDatasetTests : IDisposable
     }
 
     [Fact]
-    public void Xyz_order_puts_x_first_as_monai_does()
+    public void Default_order_puts_x_first_as_monai_does()
     {
         using var scope = NewDisposeScope();
         var files = Pair("a", 4, 3, 2, (_, x, y, z) => 100 * x + 10 * y + z, (x, y, z) => x == 3 && y == 0 && z == 1 ? 2 : 0);
-        using var dataset = new NiftiSegmentationDataset(new[] { files }, preprocessing: new VolumePreprocessing { AxisOrder = VoxelAxisOrder.Xyz });
+        using var dataset = new NiftiSegmentationDataset(new[] { files });
 
         var (image, label) = dataset.Get(0);
 
@@ -78,7 +80,7 @@ public sealed class NiftiSegmentationDatasetTests : IDisposable
         NiftiVolumes.WriteLabel(label, 3, 2, 2, (x, y, z) => 0);
         var fourD = NiftiVolumes.Write(_folder.File("images/a4d.nii.gz"), 3, 2, 2, (c, x, y, z) => c * 10 + x, channels: 2);
         var extra = NiftiVolumes.Write(_folder.File("images/a3d.nii.gz"), 3, 2, 2, (c, x, y, z) => 99);
-        using var dataset = new NiftiSegmentationDataset(new[] { new VolumeFiles(new[] { fourD, extra }, label) });
+        using var dataset = new NiftiSegmentationDataset(new[] { new VolumeFiles(new[] { fourD, extra }, label) }, preprocessing: ZyxOnly);
 
         var (image, _) = dataset.Get(0);
 
@@ -110,7 +112,7 @@ public sealed class NiftiSegmentationDatasetTests : IDisposable
     {
         using var scope = NewDisposeScope();
         var files = Pair("a", 4, 2, 2, (_, x, y, z) => x * 100, (x, y, z) => 0);
-        var preprocessing = new VolumePreprocessing { Window = new IntensityWindow(0, 200) };
+        var preprocessing = ZyxOnly with { Window = new IntensityWindow(0, 200) };
         using var dataset = new NiftiSegmentationDataset(new[] { files }, preprocessing: preprocessing);
 
         var (image, _) = dataset.Get(0);
@@ -165,7 +167,7 @@ public sealed class NiftiSegmentationDatasetTests : IDisposable
 
         var error = Assert.Throws<DatasetException>(() => dataset.Get(0));
 
-        Assert.Equal($"{label}: label map of size [3, 3, 4] does not match its image {image} of spatial size [2, 3, 4].", error.Message);
+        Assert.Equal($"{label}: label map of size [4, 3, 3] does not match its image {image} of spatial size [4, 3, 2].", error.Message);
     }
 
     [Fact]

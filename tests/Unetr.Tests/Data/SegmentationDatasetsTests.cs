@@ -40,8 +40,8 @@ public sealed class SegmentationDatasetsTests : IDisposable
         Assert.Equal(Files(splits.Validation), Files(again.Validation));
         Assert.Empty(Files(splits.Training).Intersect(Files(splits.Validation)));
         var (image, label) = splits.Training.Get(0);
-        Assert.Equal(new long[] { 1, 4, 5, 6 }, image.shape);
-        Assert.Equal(new long[] { 4, 5, 6 }, label.shape);
+        Assert.Equal(new long[] { 1, 6, 5, 4 }, image.shape);
+        Assert.Equal(new long[] { 6, 5, 4 }, label.shape);
     }
 
     [Fact]
@@ -82,9 +82,9 @@ public sealed class SegmentationDatasetsTests : IDisposable
 
         using var splits = SegmentationDatasets.Open(_folder.Path, new VolumePreprocessing { TargetSpacing = new[] { 2.0, 2.5, 4.0 } });
 
-        // 6 × 5 × 4 voxels of 1 mm become round(6/2) × round(5/2.5) × round(4/4) = 3 × 2 × 1, in [z, y, x] order.
-        Assert.Equal(new long[] { 1, 1, 2, 3 }, splits.Training.Get(0).Image.shape);
-        Assert.Equal(new long[] { 1, 2, 3 }, splits.Validation.Get(0).Label.shape);
+        // 6 × 5 × 4 voxels of 1 mm become round(6/2) × round(5/2.5) × round(4/4) = 3 × 2 × 1 (x, y, z: the default order).
+        Assert.Equal(new long[] { 1, 3, 2, 1 }, splits.Training.Get(0).Image.shape);
+        Assert.Equal(new long[] { 3, 2, 1 }, splits.Validation.Get(0).Label.shape);
     }
 
     [Fact]

@@ -1,6 +1,6 @@
 using System;
 using System.IO;
-using Unetr.Cli;
+using Unetr.Tests.Cli;
 using Unetr.Model.Training;
 using Unetr.Tests.Nifti;
 using Unetr.Tests.Training;
@@ -54,20 +54,7 @@ public sealed class TrainCommandDataTests : IDisposable
 
     private static (int Exit, string Stdout, string Stderr) Run(params string[] args)
     {
-        var (previousOut, previousError) = (Console.Out, Console.Error);
-        using var stdout = new StringWriter();
-        using var stderr = new StringWriter();
-        Console.SetOut(stdout);
-        Console.SetError(stderr);
-        try
-        {
-            var exit = Program.Main(args);
-            return (exit, stdout.ToString(), stderr.ToString());
-        }
-        finally
-        {
-            Console.SetOut(previousOut);
-            Console.SetError(previousError);
-        }
+        var run = CliRun.Of(args);
+        return (run.ExitCode, run.Output, run.Error);
     }
 }

@@ -35,7 +35,7 @@ public sealed class VolumePreprocessingTests
     public void Target_spacing_is_given_along_x_y_z_and_applied_in_the_tensor_order()
     {
         using var scope = NewDisposeScope();
-        var zyx = new VolumePreprocessing { TargetSpacing = new[] { 2.0, 1, 1 } };
+        var zyx = new VolumePreprocessing { TargetSpacing = new[] { 2.0, 1, 1 }, AxisOrder = VoxelAxisOrder.Zyx };
         var xyz = zyx with { AxisOrder = VoxelAxisOrder.Xyz };
 
         // The same [4, 4, 4] tensor: x is its last axis in Zyx order and its first in Xyz order.
