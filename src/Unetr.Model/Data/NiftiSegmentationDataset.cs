@@ -104,73 +104,90 @@ public sealed class NiftiSegmentationDataset : ISegmentationDataset, IDisposable
         });
     }
 
+    /// <summary>
+    /// Reads one labelled volume as its files hold it, without preprocessing: the image [C, D, H, W] float32 (a 4D
+    /// file's volumes and the files of a multi-file image become channels), the label map [D, H, W] int64, and the
+    /// first image file's voxel spacing along x, y, z. The checks are those of <see cref="Get"/>.
+    /// </summary>
+    /// <param name="files">The volume's files.</param>
+    /// <param name="order">How NIfTI axes become the tensors' [D, H, W].</param>
+    /// <param name="classCount">Number of classes to check labels against, or <c>null</c> to accept any non-negative label.</param>
+    /// <returns>New tensors in the caller's dispose scope.</returns>
+    /// <exception cref="DatasetException">The image files or the label map do not fit together, or a label is out of range.</exception>
+    /// <exception cref="NiftiFormatException">A file is not a readable NIfTI image.</exception>
+    public static (Tensor Image, Tensor Label, IReadOnlyList<double> SpacingXyz) ReadOriginal(VolumeFiles files, VoxelAxisOrder order, int? classCount = null)
+    {
+        ArgumentNullException.ThrowIfNull(files);
+        IReadOnlyList<double>? spacing = null;
+        var channels = new List<Tensor>();
+        foreach (var path in files.ImagePaths)
+        {
+            var file = NiftiFile.Read(path);
+            spacing ??= file.Header.Spacing;
+            var image = file.ToTensor(order, ScalarType.Float32);
+            image = image.dim() == 3 ? image.unsqueeze(0) : image;
+            if (channels.Count > 0 && !channels[0].shape[1..].SequenceEqual(image.shape[1..]))
+            {
+                throw new DatasetException(
+                    $"{path}: spatial size [{string.Join(", ", image.shape[1..])}] differs from {files.ImagePaths[0]}'s [{string.Join(", ", channels[0].shape[1..])}]; the files of one image are its channels on one grid.");
+            }
+
+            channels.Add(image);
+        }
+
+        var imageTensor = channels.Count == 1 ? channels[0] : cat(channels, 0);
+        return (imageTensor, ReadLabel(files, imageTensor.shape[1..], classCount, order), spacing!);
+    }
+
     private sealed record Volume(Tensor Image, Tensor Label, long HighestLabel)
     {
         public static Volume Load(VolumeFiles files, int? classCount, VolumePreprocessing preprocessing)
         {
             // Whoever triggers the load may be inside a dispose scope (a training step); the cache must outlive it.
             using var scope = NewDisposeScope();
-            var order = preprocessing.AxisOrder;
-            IReadOnlyList<double>? spacing = null;
-            var channels = new List<Tensor>();
-            foreach (var path in files.ImagePaths)
-            {
-                var file = NiftiFile.Read(path);
-                spacing ??= file.Header.Spacing;
-                var image = file.ToTensor(order);
-                image = image.dim() == 3 ? image.unsqueeze(0) : image;
-                if (channels.Count > 0 && !channels[0].shape[1..].SequenceEqual(image.shape[1..]))
-                {
-                    throw new DatasetException(
-                        $"{path}: spatial size [{string.Join(", ", image.shape[1..])}] differs from {files.ImagePaths[0]}'s [{string.Join(", ", channels[0].shape[1..])}]; the files of one image are its channels on one grid.");
-                }
-
-                channels.Add(image);
-            }
-
-            var imageTensor = channels.Count == 1 ? channels[0] : cat(channels, 0);
-            var (label, highest) = ReadLabel(files, imageTensor.shape[1..], classCount, order);
-            var (processed, processedLabel) = preprocessing.Apply(imageTensor, label, spacing!);
+            var (image, label, spacing) = ReadOriginal(files, preprocessing.AxisOrder, classCount);
+            var highest = label.max().item<long>();
+            var (processed, processedLabel) = preprocessing.Apply(image, label, spacing);
             var stored = highest <= byte.MaxValue ? processedLabel!.to_type(uint8) : processedLabel!;
             return new Volume(processed.contiguous().DetachFromDisposeScope(), stored.contiguous().DetachFromDisposeScope(), highest);
         }
+    }
 
-        private static (Tensor Label, long Highest) ReadLabel(VolumeFiles files, long[] spatial, int? classCount, VoxelAxisOrder order)
+    private static Tensor ReadLabel(VolumeFiles files, long[] spatial, int? classCount, VoxelAxisOrder order)
+    {
+        var path = files.LabelPath;
+        var values = NiftiFile.Read(path).ToTensor(order, ScalarType.Float64);
+        if (values.dim() == 4 && values.shape[0] == 1)
         {
-            var path = files.LabelPath;
-            var values = NiftiFile.Read(path).ToTensor(order, ScalarType.Float64);
-            if (values.dim() == 4 && values.shape[0] == 1)
-            {
-                values = values.squeeze(0);
-            }
-
-            if (!values.shape.SequenceEqual(spatial))
-            {
-                throw new DatasetException(
-                    $"{path}: label map of size [{string.Join(", ", values.shape)}] does not match its image {files.Describe()} of spatial size [{string.Join(", ", spatial)}].");
-            }
-
-            var fractional = values.masked_select(values.ne(values.round()));
-            if (fractional.numel() > 0)
-            {
-                var value = fractional[0].item<double>();
-                throw new DatasetException(string.Create(CultureInfo.InvariantCulture, $"{path}: label value {value} is not a whole number; a label map holds class indices."));
-            }
-
-            var lowest = values.min().item<double>();
-            var highest = values.max().item<double>();
-            if (lowest < 0)
-            {
-                throw new DatasetException(string.Create(CultureInfo.InvariantCulture, $"{path}: label value {lowest} is negative; class indices start at 0."));
-            }
-
-            if (highest >= classCount)
-            {
-                throw new DatasetException(
-                    string.Create(CultureInfo.InvariantCulture, $"{path}: label value {highest} is not a class; the dataset has {classCount} classes (0 to {classCount - 1})."));
-            }
-
-            return (values.to_type(int64), (long)highest);
+            values = values.squeeze(0);
         }
+
+        if (!values.shape.SequenceEqual(spatial))
+        {
+            throw new DatasetException(
+                $"{path}: label map of size [{string.Join(", ", values.shape)}] does not match its image {files.Describe()} of spatial size [{string.Join(", ", spatial)}].");
+        }
+
+        var fractional = values.masked_select(values.ne(values.round()));
+        if (fractional.numel() > 0)
+        {
+            var value = fractional[0].item<double>();
+            throw new DatasetException(string.Create(CultureInfo.InvariantCulture, $"{path}: label value {value} is not a whole number; a label map holds class indices."));
+        }
+
+        var lowest = values.min().item<double>();
+        var highest = values.max().item<double>();
+        if (lowest < 0)
+        {
+            throw new DatasetException(string.Create(CultureInfo.InvariantCulture, $"{path}: label value {lowest} is negative; class indices start at 0."));
+        }
+
+        if (highest >= classCount)
+        {
+            throw new DatasetException(
+                string.Create(CultureInfo.InvariantCulture, $"{path}: label value {highest} is not a class; the dataset has {classCount} classes (0 to {classCount - 1})."));
+        }
+
+        return values.to_type(int64);
     }
 }

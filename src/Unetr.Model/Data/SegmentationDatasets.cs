@@ -23,21 +23,9 @@ public static class SegmentationDatasets
     /// <exception cref="Nifti.NiftiFormatException">A listed file is not a readable NIfTI image.</exception>
     public static DatasetSplits Open(string path, VolumePreprocessing? preprocessing = null, DatasetOpenOptions? options = null)
     {
-        ArgumentException.ThrowIfNullOrEmpty(path);
         options ??= new DatasetOpenOptions();
         preprocessing ??= VolumePreprocessing.None;
-        var description = Describe(Path.GetFullPath(path), options);
-
-        if (description.Validation is null && description.Training.Count < 2)
-        {
-            throw new DatasetException(
-                $"{description.SourcePath}: lists no validation volumes and only 1 training volume, so none can be held out; add a \"validation\" list or more training volumes.");
-        }
-
-        var (training, validation) = description.Validation is { } listed
-            ? (description.Training, listed)
-            : HeldOutValidation.Split(description.Training, options.ValidationFraction, options.SplitSeed);
-
+        var (description, training, validation) = ListFiles(path, options);
         var channels = CheckChannels(description);
         var trainingSet = new NiftiSegmentationDataset(training, description.ClassNames?.Count, preprocessing);
         var validationSet = new NiftiSegmentationDataset(validation, description.ClassNames?.Count, preprocessing);
@@ -64,6 +52,34 @@ public static class SegmentationDatasets
             validationSet.Dispose();
             throw;
         }
+    }
+
+    /// <summary>
+    /// The files of <paramref name="path"/>'s training and validation volumes, split exactly as <see cref="Open"/>
+    /// splits them with the same <paramref name="options"/>, without reading any volume: for scoring weights on the
+    /// volumes that validated them, on the files' own voxel grids.
+    /// </summary>
+    /// <param name="path">A <c>dataset.json</c> or a folder.</param>
+    /// <param name="options">List keys, held-out fraction and seed.</param>
+    /// <exception cref="DatasetException">The source is missing or malformed, or too small to hold a volume out.</exception>
+    public static (DatasetDescription Description, IReadOnlyList<VolumeFiles> Training, IReadOnlyList<VolumeFiles> Validation) ListFiles(string path, DatasetOpenOptions? options = null)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        options ??= new DatasetOpenOptions();
+        var description = Describe(Path.GetFullPath(path), options);
+        if (description.Validation is { } listed)
+        {
+            return (description, description.Training, listed);
+        }
+
+        if (description.Training.Count < 2)
+        {
+            throw new DatasetException(
+                $"{description.SourcePath}: lists no validation volumes and only 1 training volume, so none can be held out; add a \"validation\" list or more training volumes.");
+        }
+
+        var (training, validation) = HeldOutValidation.Split(description.Training, options.ValidationFraction, options.SplitSeed);
+        return (description, training, validation);
     }
 
     /// <summary>

@@ -17,7 +17,7 @@ namespace Unetr.Model.Data;
 /// The order is MONAI's usual one (<c>Spacingd</c>, <c>ScaleIntensityRanged</c>, <c>CropForegroundd</c>), so the
 /// foreground threshold applies to windowed values: after a window onto 0…1, threshold 0 drops everything at or
 /// below the window's lower bound (air, in CT). Resampling and cropping change the voxel grid; a prediction on the
-/// result maps back to the file with <see cref="ForegroundCrop.BoundingBox"/> and <see cref="Resampling.Label"/>.
+/// result maps back to the file's voxels through the <see cref="PreprocessingInverse"/> that <see cref="Prepare"/> returns.
 /// </remarks>
 public sealed record VolumePreprocessing
 {
@@ -69,22 +69,47 @@ public sealed record VolumePreprocessing
     /// <returns>New tensors in the caller's dispose scope: a float32 image and a label of the input's dtype.</returns>
     public (Tensor Image, Tensor? Label) Apply(Tensor image, Tensor? label, IReadOnlyList<double> spacingXyz)
     {
+        var (processed, processedLabel, _) = Run(image, label, spacingXyz);
+        return (processed, processedLabel);
+    }
+
+    /// <summary>
+    /// Prepares an image to segment: applies the steps after reading to <paramref name="image"/> [C, D, H, W] (already
+    /// in <see cref="AxisOrder"/>) and records how its voxel grid changed, so that a prediction on the result maps back
+    /// onto the image's voxels with <see cref="PreprocessingInverse.Labels"/>.
+    /// </summary>
+    /// <param name="image">The image as read.</param>
+    /// <param name="spacingXyz">The file's voxel spacing along x, y, z (<see cref="NiftiHeader.Spacing"/>).</param>
+    /// <returns>A new float32 image in the caller's dispose scope, and the inverse of its grid steps.</returns>
+    public (Tensor Image, PreprocessingInverse Inverse) Prepare(Tensor image, IReadOnlyList<double> spacingXyz)
+    {
+        var (processed, _, inverse) = Run(image, null, spacingXyz);
+        return (processed, inverse);
+    }
+
+    private (Tensor Image, Tensor? Label, PreprocessingInverse Inverse) Run(Tensor image, Tensor? label, IReadOnlyList<double> spacingXyz)
+    {
         ArgumentNullException.ThrowIfNull(image);
         ArgumentNullException.ThrowIfNull(spacingXyz);
         image = image.to_type(float32);
+        var originalSize = image.shape[1..];
         if (TargetSpacing is { } target)
         {
             (image, label) = Resampling.ToSpacing(image, label, InTensorOrder(spacingXyz), InTensorOrder(target));
         }
 
+        var resampledSize = image.shape[1..];
         if (Window is { } window)
         {
             image = IntensityTransforms.ScaleRange(image, window.AMin, window.AMax, window.BMin, window.BMax, window.Clip);
         }
 
+        var (cropStart, cropEnd) = (new long[resampledSize.Length], resampledSize);
         if (CropForeground is { } crop)
         {
-            (image, label) = ForegroundCrop.Apply(image, label, crop.Threshold, crop.Margin);
+            (cropStart, cropEnd) = ForegroundCrop.BoundingBox(image, crop.Threshold, crop.Margin);
+            image = ForegroundCrop.Crop(image, cropStart, cropEnd, firstSpatialAxis: 1);
+            label = label is null ? null : ForegroundCrop.Crop(label, cropStart, cropEnd, firstSpatialAxis: 0);
         }
 
         if (Normalize is { } normalize)
@@ -92,7 +117,7 @@ public sealed record VolumePreprocessing
             image = IntensityTransforms.Normalize(image, normalize.NonzeroOnly, normalize.ChannelWise);
         }
 
-        return (image, label);
+        return (image, label, new PreprocessingInverse(originalSize, resampledSize, cropStart, cropEnd));
     }
 
     /// <summary>

@@ -160,6 +160,37 @@ public sealed class SegmentationDatasetsTests : IDisposable
         Assert.Equal(new long[] { 1, 16, 16, 16 }, splits.Training.Get(0).Image.shape);
     }
 
+    [Fact]
+    public void Listing_files_splits_as_opening_does_without_reading_a_volume()
+    {
+        WriteCases("abcde");
+        var options = new DatasetOpenOptions { ValidationFraction = 0.4, SplitSeed = 3 };
+        using var splits = SegmentationDatasets.Open(_folder.Path, options: options);
+        File.WriteAllText(_folder.File("imagesTr/a.nii.gz"), "not a volume any more");
+
+        var (description, training, validation) = SegmentationDatasets.ListFiles(_folder.Path, options);
+
+        Assert.Equal(Files(splits.Training), training.Select(f => f.ImagePaths.Single()));
+        Assert.Equal(Files(splits.Validation), validation.Select(f => f.ImagePaths.Single()));
+        Assert.Null(description.Validation);
+    }
+
+    [Fact]
+    public void A_volume_read_as_original_keeps_the_file_grid_values_and_spacing()
+    {
+        using var scope = NewDisposeScope();
+        NiftiVolumes.Write(_folder.File("image.nii.gz"), 6, 5, 4, (_, x, y, z) => 100 * x + 10 * y + z, spacing: new[] { 0.5, 1.5, 2.5 });
+        NiftiVolumes.WriteLabel(_folder.File("label.nii.gz"), 6, 5, 4, (x, y, z) => x < 2 ? 0 : 1, spacing: new[] { 0.5, 1.5, 2.5 });
+
+        var (image, label, spacing) = NiftiSegmentationDataset.ReadOriginal(new VolumeFiles(_folder.File("image.nii.gz"), _folder.File("label.nii.gz")), VoxelAxisOrder.Xyz, classCount: 2);
+
+        Assert.Equal(new long[] { 1, 6, 5, 4 }, image.shape);
+        Assert.Equal(543f, image[0, 5, 4, 3].item<float>());
+        Assert.Equal(ScalarType.Int64, label.dtype);
+        Assert.Equal(1L, label[2, 0, 0].item<long>());
+        Assert.Equal(new[] { 0.5, 1.5, 2.5 }, spacing);
+    }
+
     private static string[] Files(ISegmentationDataset dataset) =>
         ((NiftiSegmentationDataset)dataset).Files.Select(f => f.ImagePaths.Single()).ToArray();
 
