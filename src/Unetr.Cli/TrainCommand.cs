@@ -5,7 +5,6 @@ using System.Diagnostics;
 using System.Globalization;
 using System.IO;
 using System.Linq;
-using System.Numerics;
 using System.Threading;
 using TorchSharp;
 using Unetr.Model.Checkpoints;
@@ -47,25 +46,25 @@ internal static class TrainCommand
     {
         var defaults = new TrainingOptions();
         var model = new Option<string>("--model") { Description = "Preset to train: " + string.Join(", ", PresetCatalog.All.Select(p => p.Name)), DefaultValueFactory = _ => DefaultModel };
-        var steps = Positive(new Option<int>("--steps") { Description = "Optimisation steps.", DefaultValueFactory = _ => DefaultSteps });
-        var batchSize = Positive(new Option<int>("--batch-size") { Description = "Volumes per step.", DefaultValueFactory = _ => DefaultBatchSize });
-        var learningRate = Positive(new Option<double>("--lr") { Description = "Peak AdamW learning rate.", DefaultValueFactory = _ => DefaultLearningRate });
-        var warmup = NotNegative(new Option<int>("--warmup") { Description = "Linear warm-up steps before the cosine decay.", DefaultValueFactory = _ => DefaultWarmup });
-        var weightDecay = NotNegative(new Option<double>("--weight-decay") { Description = "AdamW weight decay.", DefaultValueFactory = _ => defaults.WeightDecay });
-        var maxGradientNorm = NotNegative(new Option<double>("--max-grad-norm") { Description = "Clip the gradients' global L2 norm to this (0: no clipping).", DefaultValueFactory = _ => defaults.MaxGradientNorm });
-        var validateEvery = Positive(new Option<int>("--validate-every") { Description = "Validate and write checkpoints every this many steps.", DefaultValueFactory = _ => DefaultValidateEvery });
-        var trainVolumes = Positive(new Option<int>("--train-volumes") { Description = "Synthetic training volumes (seeds 0, 1, …).", DefaultValueFactory = _ => DefaultTrainVolumes });
-        var validationVolumes = Positive(new Option<int>("--validation-volumes") { Description = $"Held-out volumes that choose the best checkpoint (seeds {SyntheticDataset.ValidationSeed:N0}, …).", DefaultValueFactory = _ => DefaultValidationVolumes });
-        var testVolumes = Positive(new Option<int>("--test-volumes") { Description = $"Held-out volumes the best checkpoint is finally scored on (seeds {SyntheticDataset.TestSeed:N0}, …).", DefaultValueFactory = _ => DefaultTestVolumes });
+        var steps = OptionRules.Positive(new Option<int>("--steps") { Description = "Optimisation steps.", DefaultValueFactory = _ => DefaultSteps });
+        var batchSize = OptionRules.Positive(new Option<int>("--batch-size") { Description = "Volumes per step.", DefaultValueFactory = _ => DefaultBatchSize });
+        var learningRate = OptionRules.Positive(new Option<double>("--lr") { Description = "Peak AdamW learning rate.", DefaultValueFactory = _ => DefaultLearningRate });
+        var warmup = OptionRules.NotNegative(new Option<int>("--warmup") { Description = "Linear warm-up steps before the cosine decay.", DefaultValueFactory = _ => DefaultWarmup });
+        var weightDecay = OptionRules.NotNegative(new Option<double>("--weight-decay") { Description = "AdamW weight decay.", DefaultValueFactory = _ => defaults.WeightDecay });
+        var maxGradientNorm = OptionRules.NotNegative(new Option<double>("--max-grad-norm") { Description = "Clip the gradients' global L2 norm to this (0: no clipping).", DefaultValueFactory = _ => defaults.MaxGradientNorm });
+        var validateEvery = OptionRules.Positive(new Option<int>("--validate-every") { Description = "Validate and write checkpoints every this many steps.", DefaultValueFactory = _ => DefaultValidateEvery });
+        var trainVolumes = OptionRules.Positive(new Option<int>("--train-volumes") { Description = "Synthetic training volumes (seeds 0, 1, …).", DefaultValueFactory = _ => DefaultTrainVolumes });
+        var validationVolumes = OptionRules.Positive(new Option<int>("--validation-volumes") { Description = $"Held-out volumes that choose the best checkpoint (seeds {SyntheticDataset.ValidationSeed:N0}, …).", DefaultValueFactory = _ => DefaultValidationVolumes });
+        var testVolumes = OptionRules.Positive(new Option<int>("--test-volumes") { Description = $"Held-out volumes the best checkpoint is finally scored on (seeds {SyntheticDataset.TestSeed:N0}, …).", DefaultValueFactory = _ => DefaultTestVolumes });
         var seed = new Option<long>("--seed") { Description = "Seeds weight initialisation, dropout, volume order and augmentation.", DefaultValueFactory = _ => defaults.Seed };
         var output = new Option<string>("--output") { Description = $"Directory for {CheckpointFiles.Last}, {CheckpointFiles.Best} and {CheckpointFiles.BestWeights}.", DefaultValueFactory = _ => Path.Combine("runs", "train") };
         var resume = new Option<string?>("--resume") { Description = $"Continue from a training checkpoint (e.g. runs/train/{CheckpointFiles.Last}) with the same options." };
-        var threads = NotNegative(new Option<int>("--threads")
+        var threads = OptionRules.NotNegative(new Option<int>("--threads")
         {
             Description = "libtorch CPU threads; 0 keeps libtorch's default (one per core). On a machine whose cores other jobs share, 1 can be several times faster.",
             DefaultValueFactory = _ => 0,
         });
-        var logEvery = Positive(new Option<int>("--log-every") { Description = "Print the loss every this many steps.", DefaultValueFactory = _ => 50 });
+        var logEvery = OptionRules.Positive(new Option<int>("--log-every") { Description = "Print the loss every this many steps.", DefaultValueFactory = _ => 50 });
         var data = new DataOptions();
 
         var command = new Command("train", "Train a preset on the embedded synthetic dataset (no download) or a dataset.json / folder (--data) and report the held-out mean Dice.")
@@ -114,26 +113,6 @@ internal static class TrainCommand
         int Threads,
         int LogEvery,
         DataChoice Data);
-
-    private static Option<T> Positive<T>(Option<T> option)
-        where T : struct, INumber<T> =>
-        Require(option, value => value > T.Zero && T.IsFinite(value), "a positive number");
-
-    private static Option<T> NotNegative<T>(Option<T> option)
-        where T : struct, INumber<T> =>
-        Require(option, value => value >= T.Zero && T.IsFinite(value), "zero or more");
-
-    private static Option<T> Require<T>(Option<T> option, Func<T, bool> isValid, string expected)
-    {
-        option.Validators.Add(result =>
-        {
-            if (!isValid(result.GetValue(option)!))
-            {
-                result.AddError($"{option.Name} must be {expected}; got {result.GetValue(option)}.");
-            }
-        });
-        return option;
-    }
 
     private static int Run(Settings settings)
     {
@@ -189,6 +168,8 @@ internal static class TrainCommand
 
         var clock = Stopwatch.StartNew();
         var options = settings.Options with { ForegroundCropProbability = settings.Data.ForegroundCropProbability };
+        var bestWeights = Path.Combine(settings.Output, CheckpointFiles.BestWeights);
+        var preprocessingFile = PreprocessingFile.BesideWeights(bestWeights);
         using var data = settings.Data.Path is null ? SegmentationDatasets.Synthetic(settings.TrainVolumes, settings.ValidationVolumes, size) : settings.Data.Open(preset);
         if (data is null)
         {
@@ -219,6 +200,11 @@ internal static class TrainCommand
         Console.WriteLine(string.Create(Invariant,
             $"Training {preset.Name} ({preset.Summary.Parameters:N0} parameters) on {Volumes(settings, data, size)}: {options.Steps} steps of batch {options.BatchSize}, AdamW lr {options.LearningRate:G3} (warm-up {options.WarmupSteps}, cosine), weight decay {options.WeightDecay:G3}, seed {options.Seed}, {torch.get_num_threads()} libtorch threads."));
         Console.WriteLine($"Classes: {string.Join(", ", data.ClassNames.Select((name, c) => $"{c} {name}"))}. Checkpoints: {Path.GetFullPath(settings.Output)}");
+
+        // Before the first best.pt: whatever weights stand beside it, this file describes how their volumes were prepared
+        // (none for the embedded volumes), so that a previous run's settings never outlive its weights.
+        Directory.CreateDirectory(settings.Output);
+        PreprocessingFile.Write(preprocessingFile, settings.Data.Preprocessing);
 
         // The first Ctrl+C stops after the current step and saves last.ckpt; a second one ends the process at once.
         // (Program's synchronous Invoke installs no handler of its own, so without this Ctrl+C would lose the run.)
@@ -265,7 +251,6 @@ internal static class TrainCommand
 
         // Score the exported weights, read back through the PyTorch state-dict loader, on volumes that chose nothing.
         // A dataset on disk has no labelled test split, so there the score is on the validation volumes that chose them.
-        var bestWeights = Path.Combine(settings.Output, CheckpointFiles.BestWeights);
         using var best = preset.Create();
         StateDictLoader.Load(best, bestWeights);
         var scored = settings.Data.Path is null ? SyntheticDataset.Test(settings.TestVolumes, size) : validation;
@@ -273,7 +258,10 @@ internal static class TrainCommand
         var scoredName = settings.Data.Path is null ? "test volumes" : "validation volumes (no labelled test split on disk)";
         Console.WriteLine(string.Create(Invariant,
             $"Held-out mean Dice {test.Mean:F4} ({Describe(test, data.ClassNames)}) on {test.Volumes} {scoredName}; best checkpoint from step {summary.BestStep} (validation {summary.BestMeanDice:F4}) in {Path.GetFullPath(bestWeights)}"));
-        Console.WriteLine($"Curves: {Path.GetFullPath(Path.Combine(settings.Output, TrainingCurves.PngFile))} and {TrainingCurves.CsvFile}. Segment an image with: unetr infer --model {preset.Name} --weights {bestWeights} --input <image.nii.gz> --output <labels.nii.gz>");
+        Console.WriteLine($"Curves: {Path.GetFullPath(Path.Combine(settings.Output, TrainingCurves.PngFile))} and {TrainingCurves.CsvFile}.");
+        Console.WriteLine(
+            $"Segment an image with: unetr infer --model {preset.Name} --weights {bestWeights} {PreprocessingOptions.AsArguments(settings.Data.Preprocessing)} --input <image.nii.gz> --output <labels.nii.gz>");
+        Console.WriteLine($"(infer and evaluate also read these preprocessing settings by themselves from {preprocessingFile}, beside the weights.)");
         Console.WriteLine($"Wall time {clock.Elapsed:hh\\:mm\\:ss} ({summary.Steps.Count} steps this run).");
         return 0;
     }

@@ -3,6 +3,7 @@ using System.Globalization;
 using System.IO;
 using System.Linq;
 using Unetr.Cli;
+using Unetr.Model.Data;
 using Unetr.Tests.Training;
 using Xunit;
 
@@ -32,6 +33,10 @@ public sealed class TrainCurvesTests : IDisposable
         Assert.Contains("step      2/4  loss ", run.Output);
         Assert.Contains(" it/s ", run.Output);
         Assert.Contains($"Curves: {Path.Combine(_directory, TrainingCurves.PngFile)} and {TrainingCurves.CsvFile}.", run.Output);
+
+        // The embedded volumes need no preprocessing, and the file beside the weights says so.
+        Assert.Contains("--weights " + Path.Combine(_directory, "best.pt") + " --axis-order xyz --input <image.nii.gz>", run.Output);
+        Assert.Equal(VolumePreprocessing.None, PreprocessingFile.Read(Path.Combine(_directory, "best.preprocessing.json")));
     }
 
     [Fact]
