@@ -2,6 +2,7 @@ using System;
 using System.IO;
 using Unetr.Model.Checkpoints;
 using Unetr.Model.Data.Nifti;
+using Unetr.Model.Data.Sources;
 
 namespace Unetr.Cli;
 
@@ -21,7 +22,7 @@ internal static class CommandFailure
         {
             return command();
         }
-        catch (Exception error) when (error is UsageException or CheckpointMismatchException or NiftiFormatException or InvalidDataException
+        catch (Exception error) when (error is UsageException or CheckpointMismatchException or NiftiFormatException or DatasetException or InvalidDataException
                                           or FileNotFoundException or DirectoryNotFoundException or UnauthorizedAccessException or ArgumentException)
         {
             // An ArgumentException's message ends in " (Parameter 'name')", which names our code's parameter, not the user's option.

@@ -67,10 +67,11 @@ internal static class InferCommand
 
         Console.WriteLine(FormattableString.Invariant(
             $"Image {Path.GetFullPath(input)}: [{string.Join(", ", header.Dimensions)}] voxels of {string.Join(" × ", header.Spacing)}, {header.DataType}."));
+        Console.WriteLine(settings.DescribePreprocessing());
         Console.WriteLine($"Running {settings.Describe(loaded.Preset)}.");
 
         var clock = Stopwatch.StartNew();
-        var labels = loaded.Logits(settings.Inferer(loaded.Preset), settings.Preprocess(volume).unsqueeze(0)).argmax(1).squeeze(0);
+        var labels = settings.Segmenter(loaded).Segment(volume, header.Spacing);
         clock.Stop();
 
         var counts = Enumerable.Range(0, (int)loaded.Classes).Select(c => labels.eq(c).sum().item<long>()).ToArray();

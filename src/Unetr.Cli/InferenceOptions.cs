@@ -5,6 +5,7 @@ using System.IO;
 using System.Linq;
 using TorchSharp;
 using Unetr.Model.Checkpoints;
+using Unetr.Model.Data;
 using Unetr.Model.Data.Nifti;
 using Unetr.Model.Inference;
 using Unetr.Model.Presets;
@@ -54,21 +55,12 @@ internal sealed class InferenceOptions
         DefaultValueFactory = _ => "cpu",
     };
 
-    private readonly Option<string> axisOrder = new("--axis-order")
+    private readonly Option<string?> preprocessingFile = new("--preprocessing")
     {
-        Description = "How NIfTI axes become the network's [D, H, W]: xyz (nibabel's and MONAI's order, for MONAI-trained weights) or zyx (the file's memory order).",
-        DefaultValueFactory = _ => "xyz",
+        Description = $"Preprocessing settings to apply (JSON, as train writes). Default: the {PreprocessingFile.Extension} file beside --weights when there is one; 'none' ignores it. The options below override single settings.",
     };
 
-    private readonly Option<double?> intensityMin = new("--intensity-min")
-    {
-        Description = "With --intensity-max: clip image values to [min, max] and scale them to [0, 1] (e.g. a CT window of -175 to 250).",
-    };
-
-    private readonly Option<double?> intensityMax = new("--intensity-max")
-    {
-        Description = "Upper end of the intensity window (see --intensity-min).",
-    };
+    private readonly PreprocessingOptions preprocessing = new();
 
     private readonly Option<int> threads = new("--threads")
     {
@@ -80,52 +72,42 @@ internal sealed class InferenceOptions
     {
         mode.AcceptOnlyFromAmong("gaussian", "constant");
         device.AcceptOnlyFromAmong("cpu", "cuda");
-        axisOrder.AcceptOnlyFromAmong("xyz", "zyx");
-        overlap.Validators.Add(result =>
-        {
-            var value = result.GetValue(overlap);
-            if (!(value >= 0 && value < 1))
-            {
-                result.AddError($"--overlap must be at least 0 and less than 1; got {value}.");
-            }
-        });
-        windowBatch.Validators.Add(result =>
-        {
-            if (result.GetValue(windowBatch) < 1)
-            {
-                result.AddError($"--sw-batch-size must be a positive number; got {result.GetValue(windowBatch)}.");
-            }
-        });
-        threads.Validators.Add(result =>
-        {
-            if (result.GetValue(threads) < 0)
-            {
-                result.AddError($"--threads must be zero or more; got {result.GetValue(threads)}.");
-            }
-        });
+        OptionRules.Require(overlap, value => value >= 0 && value < 1, "at least 0 and less than 1");
+        OptionRules.Positive(windowBatch);
+        OptionRules.NotNegative(threads);
     }
 
     /// <summary>Every option, to add to a command.</summary>
-    public IEnumerable<Option> All => new Option[] { model, weights, overlap, mode, windowBatch, device, axisOrder, intensityMin, intensityMax, threads };
+    public IEnumerable<Option> All => new Option[] { model, weights, overlap, mode, windowBatch, device, preprocessingFile }.Concat(preprocessing.All).Append(threads);
 
     /// <summary>The values parsed for a command.</summary>
+    /// <exception cref="UsageException">A --preprocessing file named explicitly does not exist.</exception>
+    /// <exception cref="InvalidDataException">The preprocessing file is malformed.</exception>
     public InferenceSettings Read(ParseResult result)
     {
-        var (low, high) = (result.GetValue(intensityMin), result.GetValue(intensityMax));
-        if (low.HasValue != high.HasValue || (low is { } a && high is { } b && !(a < b)))
+        var weightsPath = result.GetValue(weights)!;
+        var file = result.GetValue(preprocessingFile) switch
         {
-            throw new UsageException($"--intensity-min and --intensity-max go together, with min < max; got {low?.ToString() ?? "none"} and {high?.ToString() ?? "none"}.");
+            "none" => null,
+            null => File.Exists(PreprocessingFile.BesideWeights(weightsPath)) ? PreprocessingFile.BesideWeights(weightsPath) : null,
+            var named => named,
+        };
+        if (file is not null)
+        {
+            CommandFailure.RequireFile(file, "preprocessing settings", "--preprocessing");
         }
 
+        var (settings, given) = preprocessing.Read(result, file is null ? VolumePreprocessing.None : PreprocessingFile.Read(file));
         return new InferenceSettings(
             result.GetValue(model)!,
-            result.GetValue(weights)!,
+            weightsPath,
             result.GetValue(device) == "cuda" ? DeviceType.CUDA : DeviceType.CPU,
             result.GetValue(overlap),
             result.GetValue(mode) == "constant" ? WindowWeighting.Constant : WindowWeighting.Gaussian,
             result.GetValue(windowBatch),
-            result.GetValue(axisOrder) == "zyx" ? VoxelAxisOrder.Zyx : VoxelAxisOrder.Xyz,
-            low is { } min && high is { } max ? (min, max) : null,
+            settings,
+            file,
+            given,
             result.GetValue(threads));
     }
 }
@@ -138,8 +120,9 @@ internal sealed record InferenceSettings(
     double Overlap,
     WindowWeighting Mode,
     int WindowBatch,
-    VoxelAxisOrder AxisOrder,
-    (double Min, double Max)? IntensityWindow,
+    VolumePreprocessing Preprocessing,
+    string? PreprocessingSource,
+    IReadOnlyList<string> PreprocessingGiven,
     int Threads)
 {
     /// <summary>Builds the preset, loads the weights strictly (a misfit names its keys) and puts it in eval mode on the device.</summary>
@@ -181,15 +164,33 @@ internal sealed record InferenceSettings(
     public SlidingWindowInferer Inferer(Preset preset) =>
         new(preset.Summary.InputShape.Skip(1).ToArray(), Overlap, WindowBatch, Mode);
 
-    /// <summary>The intensity window, if one was asked for: clip to [min, max], then scale to [0, 1].</summary>
-    public Tensor Preprocess(Tensor image) =>
-        IntensityWindow is { Min: var min, Max: var max } ? ((image.clamp(min, max) - min) / (max - min)) : image;
+    /// <summary>How NIfTI axes become the network's [D, H, W].</summary>
+    public VoxelAxisOrder AxisOrder => Preprocessing.AxisOrder;
 
-    /// <summary>Describes the settings in one line, for the log.</summary>
+    /// <summary>Preprocesses a volume as read, runs <paramref name="loaded"/> over it window by window and maps the labels back onto its grid.</summary>
+    public VolumeSegmenter Segmenter(LoadedNetwork loaded)
+    {
+        var inferer = Inferer(loaded.Preset);
+        return new VolumeSegmenter(Preprocessing, batch => loaded.Logits(inferer, batch));
+    }
+
+    /// <summary>Describes the sliding window in one line, for the log.</summary>
     public string Describe(Preset preset) => FormattableString.Invariant(
-        $"sliding window [{string.Join(", ", preset.Summary.InputShape.Skip(1))}], overlap {Overlap}, {Mode.ToString().ToLowerInvariant()} blending, {WindowBatch} windows per call, {(AxisOrder == VoxelAxisOrder.Xyz ? "xyz" : "zyx")} axis order")
-        + (IntensityWindow is { Min: var min, Max: var max } ? FormattableString.Invariant($", intensities [{min}, {max}] → [0, 1]") : string.Empty)
-        + $", {Device.ToString().ToLowerInvariant()}";
+        $"sliding window [{string.Join(", ", preset.Summary.InputShape.Skip(1))}], overlap {Overlap}, {Mode.ToString().ToLowerInvariant()} blending, {WindowBatch} windows per call, {Device.ToString().ToLowerInvariant()}");
+
+    /// <summary>Describes the preprocessing and where it came from in one line, for the log.</summary>
+    public string DescribePreprocessing()
+    {
+        var source = (PreprocessingSource, PreprocessingGiven.Count) switch
+        {
+            (null, 0) => "defaults",
+            (null, _) => string.Join(", ", PreprocessingGiven),
+            ({ } file, 0) => Path.GetFullPath(file),
+            ({ } file, _) => $"{Path.GetFullPath(file)}, with {string.Join(", ", PreprocessingGiven)} from the command line",
+        };
+        var inverse = Preprocessing.TargetSpacing is not null || Preprocessing.CropForeground is not null ? "; labels are mapped back onto each volume's own grid" : string.Empty;
+        return $"Preprocessing ({source}): {PreprocessingOptions.Describe(Preprocessing)}{inverse}.";
+    }
 }
 
 /// <summary>A preset with weights loaded, ready to run; disposing it frees the network.</summary>

@@ -2,6 +2,7 @@ using System;
 using System.IO;
 using System.Linq;
 using Unetr.Model.Checkpoints;
+using Unetr.Model.Data;
 using Unetr.Model.Data.Nifti;
 using Unetr.Model.Inference;
 using Unetr.Model.Presets;
@@ -27,6 +28,7 @@ public sealed class InferCommandTests : IDisposable
         StateDictWriter.Save(net, PathOf("tiny.pt"));
         StateDictWriter.Save(net, PathOf("tiny.safetensors"));
         WriteImage(PathOf("image.nii.gz"));
+        WriteImage(PathOf("blob.nii.gz"), blob: true);
     }
 
     public void Dispose() => Directory.Delete(_directory, recursive: true);
@@ -68,15 +70,84 @@ public sealed class InferCommandTests : IDisposable
     }
 
     [Fact]
-    public void An_intensity_window_clips_and_scales_the_image_before_the_network()
+    public void An_intensity_range_clips_and_scales_the_image_before_the_network()
     {
-        var run = Infer("tiny.pt", "labels.nii", "--intensity-min", "-100", "--intensity-max", "200");
-        var half = Infer("tiny.pt", "half.nii", "--intensity-min", "-100");
+        var run = Infer("tiny.pt", "labels.nii", "--intensity-range", "-100,200");
+        var half = Infer("tiny.pt", "half.nii", "--intensity-range", "-100");
+        var old = Infer("tiny.pt", "old.nii", "--intensity-min", "-100", "--intensity-max", "200");
 
         Assert.True(run.ExitCode == 0, run.ToString());
-        AssertLabelsArePrediction("labels.nii", VoxelAxisOrder.Xyz, image => (image.clamp(-100, 200) + 100) / 300);
-        Assert.Equal(2, half.ExitCode);
-        Assert.Contains("--intensity-min and --intensity-max go together, with min < max; got -100 and none.", half.Error);
+        AssertLabelsArePrediction("labels.nii", VoxelAxisOrder.Xyz, image => ((image + 100) / 300).clamp(0, 1));
+        Assert.Contains("Preprocessing (--intensity-range): xyz axis order, intensities [-100, 200] → [0, 1], clipped.", run.Output);
+        Assert.NotEqual(0, half.ExitCode);
+        Assert.Contains("--intensity-range must be two numbers a_min,a_max with a_max > a_min; got '-100'.", half.Error);
+        Assert.NotEqual(0, old.ExitCode);
+        Assert.Contains("'--intensity-min'", old.Error);
+    }
+
+    [Fact]
+    public void Spacing_and_foreground_crop_are_undone_so_the_labels_keep_the_input_grid()
+    {
+        var run = CliRun.Of(
+            "infer", "--weights", PathOf("tiny.pt"), "--input", PathOf("blob.nii.gz"), "--output", PathOf("labels.nii.gz"),
+            "--spacing", "1.5,1.5,1.5", "--intensity-range", "-300,300", "--crop-foreground");
+
+        Assert.True(run.ExitCode == 0, run.ToString());
+        var input = NiftiFile.ReadHeader(PathOf("blob.nii.gz"));
+        var labels = NiftiFile.Read(PathOf("labels.nii.gz"));
+        Assert.Equal(Dimensions, labels.Header.Dimensions);
+        Assert.Equal(input.GetAffine(), labels.Header.GetAffine());
+        Assert.Equal(input.PixDim, labels.Header.PixDim);
+        Assert.Contains("resampled to 1.5 × 1.5 × 1.5 spacing (x, y, z), intensities [-300, 300] → [0, 1], clipped, cropped to the foreground (above 0, margin 0); labels are mapped back onto each volume's own grid.", run.Output);
+
+        // The label map is what the model's segmenter gives for these settings: preprocess, slide, map back.
+        var preprocessing = new VolumePreprocessing { TargetSpacing = new[] { 1.5, 1.5, 1.5 }, Window = new IntensityWindow(-300, 300), CropForeground = new ForegroundCropping() };
+        using var net = LoadNet();
+        var inferer = new SlidingWindowInferer(new long[] { 32, 32, 32 }, 0.5, 4, WindowWeighting.Gaussian);
+        using var image = NiftiFile.Read(PathOf("blob.nii.gz")).ToTensor(VoxelAxisOrder.Xyz);
+        using var expected = new VolumeSegmenter(preprocessing, batch => inferer.Run(batch, net.call)).Segment(image.unsqueeze(0), input.Spacing);
+        using var written = labels.ToTensor(VoxelAxisOrder.Xyz).to_type(int64);
+        Assert.True(written.equal(expected).all().item<bool>(), "The label map differs from the preprocessed, mapped-back prediction.");
+
+        // Voxels 3 or more outside the blob (x 6..29, y 4..24, z 3..19) were cropped away, so they are background.
+        using var outside = ones_like(written, dtype: ScalarType.Bool);
+        outside[TensorIndex.Slice(3, 33), TensorIndex.Slice(1, 28), TensorIndex.Slice(0, 23)] = tensor(false);
+        Assert.Equal(0, written.masked_select(outside).count_nonzero().item<long>());
+        Assert.True(written.count_nonzero().item<long>() > 0, "The network found no foreground at all, so the crop test shows nothing.");
+    }
+
+    [Fact]
+    public void Preprocessing_settings_beside_the_weights_apply_unless_options_override_them()
+    {
+        PreprocessingFile.Write(PathOf("tiny.preprocessing.json"), new VolumePreprocessing { TargetSpacing = new[] { 1.0, 2, 2 }, Window = new IntensityWindow(-50, 250), CropForeground = new ForegroundCropping() });
+
+        var beside = Infer("tiny.pt", "beside.nii");
+        var explicitly = Infer("tiny.pt", "explicit.nii", "--preprocessing", "none", "--spacing", "1,2,2", "--intensity-range", "-50,250", "--crop-foreground");
+        var overridden = Infer("tiny.pt", "overridden.nii", "--crop-foreground", "false", "--spacing", "2,2,2");
+        var withoutCrop = Infer("tiny.pt", "without-crop.nii", "--preprocessing", "none", "--spacing", "2,2,2", "--intensity-range", "-50,250");
+        var ignored = Infer("tiny.pt", "ignored.nii", "--preprocessing", "none");
+
+        Assert.All(new[] { beside, explicitly, overridden, withoutCrop, ignored }, run => Assert.True(run.ExitCode == 0, run.ToString()));
+        Assert.Contains($"Preprocessing ({PathOf("tiny.preprocessing.json")}): xyz axis order, resampled to 1 × 2 × 2 spacing", beside.Output);
+        Assert.Contains($"Preprocessing ({PathOf("tiny.preprocessing.json")}, with --spacing, --crop-foreground from the command line): xyz axis order, resampled to 2 × 2 × 2 spacing", overridden.Output);
+        Assert.Contains("Preprocessing (defaults): xyz axis order.", ignored.Output);
+        Assert.True(SameLabels("beside.nii", "explicit.nii"), "Settings read beside the weights differ from the same settings given as options.");
+        Assert.True(SameLabels("overridden.nii", "without-crop.nii"), "Options given with a settings file did not replace its settings.");
+        Assert.False(SameLabels("beside.nii", "ignored.nii"), "--preprocessing none still applied the settings file.");
+    }
+
+    [Fact]
+    public void A_preprocessing_file_named_but_absent_or_malformed_is_reported()
+    {
+        File.WriteAllText(PathOf("bad.json"), """{ "spacing": [1, 2] }""");
+
+        var absent = Infer("tiny.pt", "labels.nii", "--preprocessing", PathOf("absent.json"));
+        var malformed = Infer("tiny.pt", "labels.nii", "--preprocessing", PathOf("bad.json"));
+
+        Assert.Equal(2, absent.ExitCode);
+        Assert.Contains($"No preprocessing settings at '{PathOf("absent.json")}' (--preprocessing).", absent.Error);
+        Assert.Equal(2, malformed.ExitCode);
+        Assert.Contains($"{PathOf("bad.json")}: spacing must be three positive numbers [x, y, z] or null.", malformed.Error);
     }
 
     [Fact]
@@ -153,7 +224,11 @@ public sealed class InferCommandTests : IDisposable
         var run = CliRun.Of("infer", "--help");
 
         Assert.Equal(0, run.ExitCode);
-        foreach (var option in new[] { "--model", "--weights", "--input", "--output", "--overlay", "--overlap", "--mode", "--sw-batch-size", "--device", "--axis-order" })
+        foreach (var option in new[]
+                 {
+                     "--model", "--weights", "--input", "--output", "--overlay", "--overlap", "--mode", "--sw-batch-size", "--device", "--preprocessing",
+                     "--axis-order", "--spacing", "--intensity-range", "--crop-foreground", "--normalize",
+                 })
         {
             Assert.Contains(option, run.Output);
         }
@@ -161,9 +236,7 @@ public sealed class InferCommandTests : IDisposable
 
     private void AssertLabelsArePrediction(string labels, VoxelAxisOrder order, Func<Tensor, Tensor> preprocess)
     {
-        using var net = new TinyMonaiUnetr();
-        StateDictLoader.Load(net, PathOf("tiny.pt"));
-        net.eval();
+        using var net = LoadNet();
         using var image = NiftiFile.Read(PathOf("image.nii.gz")).ToTensor(order);
         var inferer = new SlidingWindowInferer(new long[] { 32, 32, 32 }, 0.5, 4, WindowWeighting.Gaussian);
         using var expected = inferer.Run(preprocess(image).unsqueeze(0).unsqueeze(0), net.call).argmax(1).squeeze(0);
@@ -171,13 +244,32 @@ public sealed class InferCommandTests : IDisposable
         Assert.True(written.equal(expected).all().item<bool>(), "The label map differs from the network's prediction.");
     }
 
+    private TinyMonaiUnetr LoadNet()
+    {
+        var net = new TinyMonaiUnetr();
+        StateDictLoader.Load(net, PathOf("tiny.pt"));
+        net.eval();
+        return net;
+    }
+
+    private bool SameLabels(string first, string second)
+    {
+        using var a = NiftiFile.Read(PathOf(first)).ToTensor();
+        using var b = NiftiFile.Read(PathOf(second)).ToTensor();
+        return a.equal(b).all().item<bool>();
+    }
+
     private CliRun Infer(string weights, string output, params string[] more) =>
         CliRun.Of(new[] { "infer", "--weights", PathOf(weights), "--input", PathOf("image.nii.gz"), "--output", PathOf(output) }.Concat(more).ToArray());
 
     private string PathOf(string name) => Path.Combine(_directory, name);
 
-    /// <summary>An int16 image with a rotated, shifted qform and sform and anisotropic spacing, so that any lost or transposed geometry shows.</summary>
-    private static void WriteImage(string path)
+    /// <summary>
+    /// An int16 image with a rotated, shifted qform and sform and anisotropic spacing, so that any lost or transposed
+    /// geometry shows. With <paramref name="blob"/>, only the box x 6..29, y 4..24, z 3..19 holds noise; the rest is
+    /// -1000 (air), so that a foreground crop after an intensity window removes a margin on every side.
+    /// </summary>
+    private static void WriteImage(string path, bool blob = false)
     {
         var header = new NiftiHeader
         {
@@ -197,7 +289,16 @@ public sealed class InferCommandTests : IDisposable
             SrowZ = new[] { 0.03125, 0, 2.0, 100 },
             XyztUnits = 2,
         };
-        using var voxels = (randn(header.TensorShape(VoxelAxisOrder.Zyx)) * 300).round();
+        using var scope = NewDisposeScope();
+        var voxels = (randn(header.TensorShape(VoxelAxisOrder.Zyx)) * 300).round();
+        if (blob)
+        {
+            // [z, y, x] in the file's memory order.
+            var inside = zeros_like(voxels, dtype: ScalarType.Bool);
+            inside[TensorIndex.Slice(3, 20), TensorIndex.Slice(4, 25), TensorIndex.Slice(6, 30)] = tensor(true);
+            voxels = where(inside, voxels, full_like(voxels, -1000));
+        }
+
         NiftiFile.Write(NiftiImage.FromTensor(header, voxels), path);
     }
 }
