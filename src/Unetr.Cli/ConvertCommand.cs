@@ -3,13 +3,15 @@ using System.CommandLine;
 using System.IO;
 using System.Linq;
 using Unetr.Model.Checkpoints;
+using Unetr.Model.Data;
 using Unetr.Model.Presets;
 
 namespace Unetr.Cli;
 
 /// <summary>
 /// The <c>convert</c> command: loads weights into a preset strictly and writes them back in the format the output's
-/// extension names, without the keys the preset does not use (MONAI's cross-attention, for one).
+/// extension names, without the keys the preset does not use (MONAI's cross-attention, for one), and their
+/// preprocessing settings file beside them when there is one.
 /// </summary>
 internal static class ConvertCommand
 {
@@ -46,6 +48,14 @@ internal static class ConvertCommand
         foreach (var group in loaded.SkippedKeys.GroupBy(key => key.Reason))
         {
             Console.WriteLine($"Dropped {group.Count()} unused keys ({group.First().Key}, …): {group.Key}");
+        }
+
+        // The preprocessing settings travel with the weights, so that infer and evaluate find them beside the new file.
+        var (settings, newSettings) = (Path.GetFullPath(PreprocessingFile.BesideWeights(weights)), PreprocessingFile.BesideWeights(fullOutput));
+        if (File.Exists(settings) && settings != newSettings)
+        {
+            PreprocessingFile.Write(newSettings, PreprocessingFile.Read(settings));
+            Console.WriteLine($"Wrote {newSettings}: the preprocessing settings of {settings}.");
         }
 
         return 0;

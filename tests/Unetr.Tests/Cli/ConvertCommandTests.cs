@@ -3,6 +3,7 @@ using System.IO;
 using System.Linq;
 using TorchSharp.PyBridge;
 using Unetr.Model.Checkpoints;
+using Unetr.Model.Data;
 using Unetr.Model.Presets;
 using Unetr.Tests.Training;
 using Xunit;
@@ -49,6 +50,26 @@ public sealed class ConvertCommandTests : IDisposable
         Assert.Equal(2, run.ExitCode);
         Assert.Contains("from its extension '.onnx'; expected .pt, .pth or .bin (PyTorch), or .safetensors.", run.Error);
         Assert.Equal(new[] { PathOf("tiny.pt") }, Directory.GetFiles(_directory));
+    }
+
+    [Fact]
+    public void Preprocessing_settings_beside_the_weights_are_written_beside_the_converted_ones()
+    {
+        using (var source = new TinyMonaiUnetr())
+        {
+            StateDictWriter.Save(source, PathOf("best.pt"));
+        }
+
+        var settings = new VolumePreprocessing { TargetSpacing = new[] { 1.5, 1.5, 2 }, Window = new IntensityWindow(-175, 250) };
+        PreprocessingFile.Write(PathOf("best.preprocessing.json"), settings);
+
+        var run = CliRun.Of("convert", "--model", "TinyMonaiUnetr", "--weights", PathOf("best.pt"), "--output", PathOf("out", "tiny.safetensors"));
+
+        Assert.True(run.ExitCode == 0, run.ToString());
+        Assert.Contains($"Wrote {PathOf("out", "tiny.preprocessing.json")}: the preprocessing settings of {PathOf("best.preprocessing.json")}.", run.Output);
+        var copied = PreprocessingFile.Read(PathOf("out", "tiny.preprocessing.json"));
+        Assert.Equal(new[] { 1.5, 1.5, 2 }, copied.TargetSpacing);
+        Assert.Equal(settings.Window, copied.Window);
     }
 
     private string PathOf(params string[] names) => Path.Combine(new[] { _directory }.Concat(names).ToArray());
