@@ -1,10 +1,11 @@
 using System.Linq;
 using BenchmarkDotNet.Running;
+using Unetr.Benchmarks.Memory;
 using Unetr.Benchmarks.Speed;
 
 namespace Unetr.Benchmarks;
 
-/// <summary>Entry point: <c>speed</c> runs the one-shot speed report; anything else goes to BenchmarkDotNet's switcher.</summary>
+/// <summary>Entry point: <c>speed</c> runs the one-shot speed report, <c>memory</c> the resident-memory check of a long training run; anything else goes to BenchmarkDotNet's switcher.</summary>
 public static class Program
 {
     public static int Main(string[] args)
@@ -12,6 +13,11 @@ public static class Program
         if (args.Length > 0 && args[0] == "speed")
         {
             return SpeedReport.Run(args.Skip(1).ToArray());
+        }
+
+        if (args.Length > 0 && args[0] == "memory")
+        {
+            return MemoryReport.Run(args.Skip(1).ToArray());
         }
 
         BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);

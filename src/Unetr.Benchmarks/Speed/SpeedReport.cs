@@ -27,8 +27,8 @@ public static class SpeedReport
     public static int Run(IReadOnlyList<string> args)
     {
         ArgumentNullException.ThrowIfNull(args);
-        var repeats = int.Parse(Option(args, "--repeats") ?? "3", CultureInfo.InvariantCulture);
-        var python = Option(args, "--python") ?? Environment.GetEnvironmentVariable("UNETR_PYTHON") ?? "/usr/bin/python3";
+        var repeats = int.Parse(CommandArguments.Option(args, "--repeats") ?? "3", CultureInfo.InvariantCulture);
+        var python = CommandArguments.Option(args, "--python") ?? Environment.GetEnvironmentVariable("UNETR_PYTHON") ?? "/usr/bin/python3";
         var withPyTorch = !args.Contains("--no-pytorch");
 
         BenchSettings.Apply();
@@ -199,19 +199,6 @@ public static class SpeedReport
 
     private static string LoadAverage() =>
         File.Exists("/proc/loadavg") ? string.Join(" ", File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) + $" (1, 5, 15 min; {Environment.ProcessorCount} cores)" : "unknown";
-
-    private static string? Option(IReadOnlyList<string> args, string name)
-    {
-        for (var i = 0; i < args.Count - 1; i++)
-        {
-            if (args[i] == name)
-            {
-                return args[i + 1];
-            }
-        }
-
-        return null;
-    }
 
     private static string F(double seconds) => seconds.ToString("F3", CultureInfo.InvariantCulture);
 

@@ -163,11 +163,20 @@ public sealed class Trainer : IDisposable
             }
 
             var step = TrainStep();
+            if (Options.ReleaseFreedNativeMemoryEvery > 0 && Step % Options.ReleaseFreedNativeMemoryEvery == 0)
+            {
+                NativeHeap.Trim();
+            }
+
             steps.Add(step);
             onStep?.Invoke(step);
             if (Step % Options.ValidateEvery == 0 || Step == Options.Steps)
             {
                 validations.Add(ValidateAndKeep(validation, outputDirectory, infer, onValidation));
+                if (Options.ReleaseFreedNativeMemoryEvery > 0)
+                {
+                    NativeHeap.Trim();
+                }
             }
         }
 
