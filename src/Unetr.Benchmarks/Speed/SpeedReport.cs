@@ -103,9 +103,13 @@ public static class SpeedReport
         using var trainHand = new TrainStepWorkload(handWritten, spec);
         var train = Timing.Paired(() => trainGenerated.Run(), () => trainHand.Run(), repeats);
         Console.WriteLine($"generated vs hand-written ({spec.Name}, same weights, max |diff| {difference:E1}), paired rounds, time ratio generated/hand-written:");
-        Console.WriteLine($"  forward    {forward.Ratio:F3}×  ({F(forward.FirstMedian)} s vs {F(forward.SecondMedian)} s)");
-        Console.WriteLine($"  train step {train.Ratio:F3}×  ({F(train.FirstMedian)} s vs {F(train.SecondMedian)} s)");
+        Console.WriteLine($"  forward    {Describe(forward)}");
+        Console.WriteLine($"  train step {Describe(train)}");
     }
+
+    private static string Describe(PairedTiming timing) =>
+        string.Create(CultureInfo.InvariantCulture,
+            $"{timing.Ratio:F3}×  ({F(timing.FirstMedian)} s vs {F(timing.SecondMedian)} s; middle half of {timing.Ratios.Count} per-round ratios {timing.Low:F3}–{timing.High:F3}: {(timing.IsParityWithinNoise ? "1.00× within noise" : "differs beyond noise")})");
 
     private static void Forward(nn.Module<Tensor, Tensor> network, Tensor input)
     {

@@ -24,9 +24,9 @@ public static class Timing
 
     /// <summary>
     /// Times <paramref name="first"/> and <paramref name="second"/> alternately, so that both see the same machine load,
-    /// and returns the median of the per-round ratios first/second with each side's median.
+    /// and returns the per-round ratios first/second with each side's median.
     /// </summary>
-    public static (double Ratio, double FirstMedian, double SecondMedian) Paired(Action first, Action second, int rounds)
+    public static PairedTiming Paired(Action first, Action second, int rounds)
     {
         ArgumentNullException.ThrowIfNull(first);
         ArgumentNullException.ThrowIfNull(second);
@@ -49,7 +49,7 @@ public static class Timing
             }
         }
 
-        return (Median(a.Zip(b, (x, y) => x / y).ToList()), Median(a), Median(b));
+        return new PairedTiming(a.Zip(b, (x, y) => x / y).ToList(), Median(a), Median(b));
     }
 
     /// <summary>The median of a non-empty list.</summary>
@@ -66,10 +66,48 @@ public static class Timing
         return sorted.Length % 2 == 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
     }
 
+    /// <summary>The <paramref name="fraction"/> quantile of a non-empty list, interpolating linearly between ranks.</summary>
+    public static double Quantile(IReadOnlyList<double> values, double fraction)
+    {
+        ArgumentNullException.ThrowIfNull(values);
+        ArgumentOutOfRangeException.ThrowIfLessThan(fraction, 0.0);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(fraction, 1.0);
+        if (values.Count == 0)
+        {
+            throw new ArgumentException("Need at least one value.", nameof(values));
+        }
+
+        var sorted = values.Order().ToArray();
+        var rank = fraction * (sorted.Length - 1);
+        var below = (int)Math.Floor(rank);
+        var above = Math.Min(below + 1, sorted.Length - 1);
+        return sorted[below] + ((rank - below) * (sorted[above] - sorted[below]));
+    }
+
     private static double Seconds(Action action)
     {
         var watch = Stopwatch.StartNew();
         action();
         return watch.Elapsed.TotalSeconds;
     }
+}
+
+/// <summary>
+/// Paired rounds of two workloads: the per-round time ratios first/second and each side's median seconds. The ratio is
+/// their median; the middle half of the ratios (first to third quartile) is the noise band, and a ratio whose band
+/// holds 1 is parity within noise.
+/// </summary>
+public sealed record PairedTiming(IReadOnlyList<double> Ratios, double FirstMedian, double SecondMedian)
+{
+    /// <summary>Median per-round ratio.</summary>
+    public double Ratio => Timing.Median(Ratios);
+
+    /// <summary>First quartile of the per-round ratios.</summary>
+    public double Low => Timing.Quantile(Ratios, 0.25);
+
+    /// <summary>Third quartile of the per-round ratios.</summary>
+    public double High => Timing.Quantile(Ratios, 0.75);
+
+    /// <summary>Whether the middle half of the per-round ratios holds 1.</summary>
+    public bool IsParityWithinNoise => Low <= 1.0 && 1.0 <= High;
 }

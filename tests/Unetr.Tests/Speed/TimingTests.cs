@@ -22,4 +22,30 @@ public sealed class TimingTests
 
         Assert.Equal((5, 5), (first, second));
     }
+
+    [Theory]
+    [InlineData(0.0, 1.0)]
+    [InlineData(0.25, 1.75)]
+    [InlineData(0.5, 2.5)]
+    [InlineData(1.0, 4.0)]
+    public void Quantiles_interpolate_between_ranks(double fraction, double expected) =>
+        Assert.Equal(expected, Timing.Quantile(new[] { 4.0, 1.0, 3.0, 2.0 }, fraction), 12);
+
+    [Fact]
+    public void Ratios_whose_middle_half_holds_one_are_parity_within_noise()
+    {
+        var timing = new PairedTiming(new[] { 0.90, 0.98, 1.03, 1.10, 1.20 }, 1.0, 1.0);
+
+        Assert.Equal(1.03, timing.Ratio, 12);
+        Assert.Equal((0.98, 1.10), (timing.Low, timing.High));
+        Assert.True(timing.IsParityWithinNoise);
+    }
+
+    [Fact]
+    public void Ratios_all_above_one_differ_beyond_noise()
+    {
+        var timing = new PairedTiming(new[] { 0.99, 1.08, 1.10, 1.12, 1.30 }, 1.1, 1.0);
+
+        Assert.False(timing.IsParityWithinNoise);
+    }
 }
