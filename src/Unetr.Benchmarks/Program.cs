@@ -1,11 +1,15 @@
 using System.Linq;
 using BenchmarkDotNet.Running;
+using Unetr.Benchmarks.Ablation;
 using Unetr.Benchmarks.Memory;
 using Unetr.Benchmarks.Speed;
 
 namespace Unetr.Benchmarks;
 
-/// <summary>Entry point: <c>speed</c> runs the one-shot speed report, <c>memory</c> the resident-memory check of a long training run; anything else goes to BenchmarkDotNet's switcher.</summary>
+/// <summary>
+/// Entry point: <c>speed</c> runs the one-shot speed report, <c>memory</c> the resident-memory check of a long training
+/// run, <c>ablate</c> the ablation grid; anything else goes to BenchmarkDotNet's switcher.
+/// </summary>
 public static class Program
 {
     public static int Main(string[] args)
@@ -18,6 +22,11 @@ public static class Program
         if (args.Length > 0 && args[0] == "memory")
         {
             return MemoryReport.Run(args.Skip(1).ToArray());
+        }
+
+        if (args.Length > 0 && args[0] == "ablate")
+        {
+            return AblationCommand.Invoke(args);
         }
 
         BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
