@@ -26,7 +26,8 @@ public static class Program
 
         if (args.Length > 0 && args[0] == "ablate")
         {
-            return AblationCommand.Invoke(args);
+            // Before anything loads libtorch: the OpenMP runtime reads its wait policy once, at load.
+            return AblationCommand.Invoke(args, OpenMpWaitPolicy.PreferPassive());
         }
 
         BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);

@@ -16,14 +16,16 @@ public static class AblationCommand
     private const string Launcher = "dotnet run -c Release --project src/Unetr.Benchmarks --";
 
     /// <summary>Parses <paramref name="args"/> (starting with <c>ablate</c>) and runs the command.</summary>
-    public static int Invoke(string[] args)
+    /// <param name="args">The command line.</param>
+    /// <param name="waitPolicy">The OpenMP wait policy in force (see <see cref="OpenMpWaitPolicy"/>), for the report.</param>
+    public static int Invoke(string[] args, string waitPolicy)
     {
-        var root = new RootCommand("Unetr benchmarks.") { Create(args) };
+        var root = new RootCommand("Unetr benchmarks.") { Create(args, waitPolicy) };
         return root.Parse(args).Invoke();
     }
 
-    /// <summary>Builds the command; <paramref name="commandLine"/> is recorded in the report.</summary>
-    public static Command Create(IReadOnlyList<string> commandLine)
+    /// <summary>Builds the command; <paramref name="commandLine"/> and <paramref name="waitPolicy"/> are recorded in the report.</summary>
+    public static Command Create(IReadOnlyList<string> commandLine, string waitPolicy)
     {
         ArgumentNullException.ThrowIfNull(commandLine);
         var quick = new Option<bool>("--quick") { Description = $"The quick budget ({AblationSettings.Quick.Steps} steps per variant; a few minutes on two cores) instead of the full one ({AblationSettings.Full.Steps} steps)." };
@@ -48,6 +50,7 @@ public static class AblationCommand
             {
                 Threads = result.GetValue(threads),
                 Seed = result.GetValue(seed),
+                WaitPolicy = waitPolicy,
             };
             if (result.GetValue(steps) is { } stepCount)
             {
@@ -87,7 +90,7 @@ public static class AblationCommand
         var clock = Stopwatch.StartNew();
         var loadAtStart = LoadAverage();
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"UNETR ablation ({(settings.IsQuick ? "quick" : "full")}): {variants.Count} variants, {settings.Steps} training steps each, {settings.Threads} libtorch threads, seed {settings.Seed}, TorchSharp {TorchSharpVersion}"));
+            $"UNETR ablation ({(settings.IsQuick ? "quick" : "full")}): {variants.Count} variants, {settings.Steps} training steps each, {settings.Threads} libtorch threads (OpenMP wait policy {settings.WaitPolicy}), seed {settings.Seed}, TorchSharp {TorchSharpVersion}"));
         var rows = runner.Run(variants);
         clock.Stop();
 

@@ -45,6 +45,9 @@ public sealed record AblationSettings
     /// <summary>libtorch intra-op threads.</summary>
     public int Threads { get; init; } = Environment.ProcessorCount;
 
+    /// <summary>The OpenMP wait policy in force, as <see cref="OpenMpWaitPolicy.PreferPassive"/> describes it; reported only.</summary>
+    public string WaitPolicy { get; init; } = "runtime default";
+
     /// <summary>A budget that runs the whole grid in a few minutes on two cores.</summary>
     public static AblationSettings Quick { get; } = new()
     {
@@ -99,5 +102,6 @@ public sealed record AblationSettings
         ("timing", FormattableString.Invariant($"batch 1; median of {ForwardRepeats} forward passes and of {TrainStepRepeats} train steps, each after one warm-up")),
         ("seed", Seed.ToString(System.Globalization.CultureInfo.InvariantCulture)),
         ("threads", Threads.ToString(System.Globalization.CultureInfo.InvariantCulture)),
+        ("OpenMP wait policy", WaitPolicy),
     };
 }

@@ -1,0 +1,24 @@
+using System;
+using Unetr.Benchmarks.Ablation;
+using Xunit;
+
+namespace Unetr.Tests.Ablation;
+
+public sealed class OpenMpWaitPolicyTests
+{
+    [Fact]
+    public void An_explicit_policy_in_the_environment_wins()
+    {
+        var previous = Environment.GetEnvironmentVariable("OMP_WAIT_POLICY");
+        try
+        {
+            Environment.SetEnvironmentVariable("OMP_WAIT_POLICY", "ACTIVE");
+
+            Assert.Equal("ACTIVE (from the environment)", OpenMpWaitPolicy.PreferPassive());
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable("OMP_WAIT_POLICY", previous);
+        }
+    }
+}
