@@ -7,6 +7,9 @@ using System.IO;
 using System.Linq;
 using System.Runtime.InteropServices;
 using TorchSharp;
+using Unetr.Model.Data;
+using Unetr.Model.Data.Nifti;
+using Unetr.Model.Data.Sources;
 
 namespace Unetr.Benchmarks.Ablation;
 
@@ -36,13 +39,18 @@ public static class AblationCommand
             Description = "Measure only these variants (default: all): " + string.Join(", ", AblationGrid.All.Select(v => v.Name)),
             AllowMultipleArgumentsPerToken = true,
         };
+        var data = new Option<string?>("--data")
+        {
+            Description = "Train on a dataset.json (Decathlon / MONAI) or a folder of image/label pairs instead of the embedded synthetic volumes; "
+                + "Dice is taken on its validation volumes through a sliding window. Volumes are used as stored (no preprocessing); they need 1 channel and 3 classes.",
+        };
         var output = new Option<string>("--output") { Description = "Directory for ablation.csv, ablation.md and ablation.png.", DefaultValueFactory = _ => Path.Combine("artifacts", "ablation") };
         var threads = new Option<int>("--threads") { Description = "libtorch intra-op threads.", DefaultValueFactory = _ => Environment.ProcessorCount };
         var seed = new Option<long>("--seed") { Description = "Seeds weights, training data order, augmentation and timing inputs.", DefaultValueFactory = _ => AblationSettings.Quick.Seed };
 
         var command = new Command("ablate", "Train and time every variant of the ablation grid on the embedded synthetic dataset; write ablation.csv, ablation.md and ablation.png.")
         {
-            quick, steps, learningRate, variants, output, threads, seed,
+            quick, steps, learningRate, variants, data, output, threads, seed,
         };
         command.SetAction(result =>
         {
@@ -62,14 +70,19 @@ public static class AblationCommand
                 settings = settings with { LearningRate = rate };
             }
 
-            return Run(settings, result.GetValue(variants) ?? Array.Empty<string>(), result.GetValue(output)!, $"{Launcher} {string.Join(" ", commandLine)}");
+            return Run(settings, result.GetValue(variants) ?? Array.Empty<string>(), result.GetValue(data), result.GetValue(output)!, $"{Launcher} {string.Join(" ", commandLine)}");
         });
         return command;
     }
 
     /// <summary>Runs the grid (or the named variants) with <paramref name="settings"/> and writes the three files into <paramref name="output"/>.</summary>
-    /// <returns>0 on success, 2 for invalid settings or variant names (the message goes to standard error).</returns>
-    public static int Run(AblationSettings settings, IReadOnlyCollection<string> variantNames, string output, string commandLine)
+    /// <param name="settings">How to measure.</param>
+    /// <param name="variantNames">Variants to measure (names, or comma-separated lists of names); empty for all.</param>
+    /// <param name="dataPath">A dataset on disk, or <c>null</c> for the embedded synthetic volumes.</param>
+    /// <param name="output">Directory for the three files.</param>
+    /// <param name="commandLine">Recorded in the report.</param>
+    /// <returns>0 on success, 2 for invalid settings, variant names or data (the message goes to standard error).</returns>
+    public static int Run(AblationSettings settings, IReadOnlyCollection<string> variantNames, string? dataPath, string output, string commandLine)
     {
         ArgumentNullException.ThrowIfNull(settings);
         ArgumentNullException.ThrowIfNull(variantNames);
@@ -86,12 +99,37 @@ public static class AblationCommand
             return 2;
         }
 
+        DatasetSplits? data = null;
+        try
+        {
+            if (dataPath is not null)
+            {
+                data = SegmentationDatasets.Open(dataPath);
+                settings = settings with { Dataset = Describe(data) };
+            }
+
+            return Run(settings, variants, runner, data, output, commandLine);
+        }
+        catch (Exception error) when (error is DatasetException or NiftiFormatException or IOException)
+        {
+            Console.Error.WriteLine(error.Message);
+            return 2;
+        }
+        finally
+        {
+            data?.Dispose();
+        }
+    }
+
+    private static int Run(AblationSettings settings, IReadOnlyList<AblationVariant> variants, AblationRunner runner, DatasetSplits? data, string output, string commandLine)
+    {
         var started = DateTimeOffset.UtcNow;
         var clock = Stopwatch.StartNew();
         var loadAtStart = LoadAverage();
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"UNETR ablation ({(settings.IsQuick ? "quick" : "full")}): {variants.Count} variants, {settings.Steps} training steps each, {settings.Threads} libtorch threads (OpenMP wait policy {settings.WaitPolicy}), seed {settings.Seed}, TorchSharp {TorchSharpVersion}"));
-        var rows = runner.Run(variants);
+        Console.WriteLine($"Data: {settings.Describe().Single(setting => setting.Name == "data").Value}");
+        var rows = runner.Run(variants, data);
         clock.Stop();
 
         var info = new AblationRunInfo(commandLine, started, Machine(), TorchSharpVersion, $"{loadAtStart} → {LoadAverage()}", clock.Elapsed, settings);
@@ -104,6 +142,13 @@ public static class AblationCommand
         Console.WriteLine($"Wrote {string.Join(", ", files)}");
         Console.WriteLine($"Wall time {clock.Elapsed:hh\\:mm\\:ss}; load average {info.LoadAverage}.");
         return 0;
+    }
+
+    private static string Describe(DatasetSplits data)
+    {
+        var heldOut = data.ValidationHeldOut ? " held out from the training list" : string.Empty;
+        return string.Create(CultureInfo.InvariantCulture,
+            $"{data.Name} ({data.Source}): {data.Training.Count} training volumes, Dice on {data.Validation.Count} validation volumes{heldOut}, as stored (no preprocessing)");
     }
 
     private static string TorchSharpVersion => typeof(torch).Assembly.GetName().Version?.ToString() ?? "unknown";

@@ -106,7 +106,7 @@ public static class AblationReport
             .Append(ModelSummary.MacConvention).Append(").\n");
         text.Append("- forward, train step: median wall time for one sample; the train step is forward, cross-entropy, backward and AdamW.\n");
         text.Append("- peak memory: ").Append(PeakMemory.Method).Append(".\n");
-        text.Append("- Dice: mean foreground Dice (ellipsoid, box) of the final weights on held-out synthetic volumes after the fixed budget, "
+        text.Append("- Dice: mean foreground Dice of the final weights on the held-out volumes named under data, after the fixed budget, "
             + "from one seed: how much another seed would move it was not measured, so small differences between variants are not established.\n");
         text.Append("- Pareto: on the front of Dice against MACs and/or against forward latency (no other variant is at least as good in both and better in one).\n");
         return text.ToString();

@@ -7,14 +7,17 @@ using System.Linq;
 using TorchSharp;
 using Unetr.Benchmarks.Speed;
 using Unetr.Model.Data;
+using Unetr.Model.Data.Sources;
+using Unetr.Model.Inference;
 using Unetr.Model.Training;
+using static TorchSharp.torch;
 
 namespace Unetr.Benchmarks.Ablation;
 
 /// <summary>
 /// Measures ablation variants one after another with the same settings, data and seeds: compile-time parameters and
 /// MACs, forward and train-step latency, peak memory of training, and held-out Dice after a fixed training budget on
-/// the embedded synthetic dataset.
+/// the embedded synthetic dataset or on a dataset from disk.
 /// </summary>
 /// <remarks>
 /// For each variant, in this order: the train step is timed (and its memory measured) on a fixed random batch of one
@@ -41,8 +44,16 @@ public sealed class AblationRunner
     }
 
     /// <summary>Sets libtorch's thread count and measures every variant, in order.</summary>
-    /// <exception cref="ArgumentException">A variant cannot train on the embedded dataset (see <see cref="RequireDatasetShape"/>).</exception>
-    public IReadOnlyList<AblationRow> Run(IReadOnlyList<AblationVariant> variants)
+    /// <param name="variants">The networks to measure.</param>
+    /// <param name="data">
+    /// A dataset from disk (<see cref="SegmentationDatasets.Open"/>): every variant trains on its training volumes and
+    /// is scored on its validation volumes through a sliding window of the variant's input size. <c>null</c>: the
+    /// embedded synthetic volumes (<see cref="AblationSettings.TrainVolumes"/> training volumes, scored on
+    /// <see cref="AblationSettings.HeldOutVolumes"/> of the standard test range).
+    /// </param>
+    /// <exception cref="ArgumentException">A variant cannot train on the embedded dataset (see <see cref="RequireDatasetShape"/>) or is not 3D.</exception>
+    /// <exception cref="DatasetException">A variant's channels or classes do not fit <paramref name="data"/>.</exception>
+    public IReadOnlyList<AblationRow> Run(IReadOnlyList<AblationVariant> variants, DatasetSplits? data = null)
     {
         ArgumentNullException.ThrowIfNull(variants);
         if (variants.Count == 0)
@@ -52,7 +63,18 @@ public sealed class AblationRunner
 
         foreach (var variant in variants)
         {
-            RequireDatasetShape(variant);
+            if (data is null)
+            {
+                RequireDatasetShape(variant);
+            }
+            else if (variant.InputShape.Count != 4)
+            {
+                throw new ArgumentException($"{variant.Name} takes [{string.Join(", ", variant.InputShape)}]; a dataset on disk needs a 3D network (input [channels, D, H, W]).", nameof(variants));
+            }
+            else
+            {
+                data.EnsureFits(variant.Name, variant.InputShape[0], variant.Classes);
+            }
         }
 
         torch.set_num_threads(_settings.Threads);
@@ -60,7 +82,7 @@ public sealed class AblationRunner
         var rows = new List<AblationRow>(variants.Count);
         for (var i = 0; i < variants.Count; i++)
         {
-            var row = Measure(variants[i]);
+            var row = Measure(variants[i], data);
             rows.Add(row);
             _log.WriteLine(Progress(i + 1, variants.Count, row));
         }
@@ -103,7 +125,7 @@ public sealed class AblationRunner
         forward.Run().Dispose();
     }
 
-    private AblationRow Measure(AblationVariant variant)
+    private AblationRow Measure(AblationVariant variant, DatasetSplits? data)
     {
         var network = variant.ToBenchNetwork();
 
@@ -123,6 +145,9 @@ public sealed class AblationRunner
         }
 
         var size = (int)variant.InputShape[1];
+        var training = data?.Training ?? SyntheticDataset.Training(_settings.TrainVolumes, size);
+        var scored = data?.Validation ?? SyntheticDataset.Test(_settings.HeldOutVolumes, size);
+        var window = new SlidingWindowInferer(variant.InputShape.Skip(1).ToArray());
         var options = new TrainingOptions
         {
             Steps = _settings.Steps,
@@ -133,7 +158,7 @@ public sealed class AblationRunner
             Seed = _settings.Seed,
         };
         var clock = Stopwatch.StartNew();
-        using var trainer = new Trainer(variant.Create, variant.InputShape, SyntheticDataset.Training(_settings.TrainVolumes, size), options);
+        using var trainer = new Trainer(variant.Create, variant.InputShape, training, options);
         StepResult? last = null;
         while (trainer.Step < options.Steps)
         {
@@ -141,7 +166,9 @@ public sealed class AblationRunner
         }
 
         var trainingSeconds = clock.Elapsed.TotalSeconds;
-        var score = trainer.Validate(SyntheticDataset.Test(_settings.HeldOutVolumes, size));
+        // Synthetic volumes have the network's size; volumes on disk come in any size and go through a sliding window.
+        Func<Tensor, Tensor>? infer = data is null ? null : image => window.Run(image, trainer.Model.call);
+        var score = trainer.Validate(scored, infer);
 
         return new AblationRow(
             variant.Name,

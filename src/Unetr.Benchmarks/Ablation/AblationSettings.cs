@@ -27,10 +27,10 @@ public sealed record AblationSettings
     /// <summary>Linear warm-up steps before the cosine decay.</summary>
     public int WarmupSteps { get; init; }
 
-    /// <summary>Synthetic training volumes (seeds 0, 1, …), the same for every variant.</summary>
+    /// <summary>Synthetic training volumes (seeds 0, 1, …), the same for every variant; unused with a dataset on disk.</summary>
     public int TrainVolumes { get; init; }
 
-    /// <summary>Held-out synthetic volumes the trained weights are scored on (the standard test seeds), the same for every variant.</summary>
+    /// <summary>Held-out synthetic volumes the trained weights are scored on (the standard test seeds), the same for every variant; unused with a dataset on disk.</summary>
     public int HeldOutVolumes { get; init; }
 
     /// <summary>Timed forward passes after one warm-up pass; the median is reported.</summary>
@@ -44,6 +44,9 @@ public sealed record AblationSettings
 
     /// <summary>libtorch intra-op threads.</summary>
     public int Threads { get; init; } = Environment.ProcessorCount;
+
+    /// <summary>The dataset on disk, described for the report; <c>null</c> for the embedded synthetic volumes.</summary>
+    public string? Dataset { get; init; }
 
     /// <summary>The OpenMP wait policy in force, as <see cref="OpenMpWaitPolicy.PreferPassive"/> describes it; reported only.</summary>
     public string WaitPolicy { get; init; } = "runtime default";
@@ -98,7 +101,7 @@ public sealed record AblationSettings
     {
         ("mode", IsQuick ? "quick" : "full"),
         ("training", FormattableString.Invariant($"{Steps} steps of batch {BatchSize}, AdamW lr {LearningRate:G3} (warm-up {WarmupSteps}, cosine), DiceCE, augmentation as `unetr train`")),
-        ("data", FormattableString.Invariant($"{TrainVolumes} synthetic training volumes, Dice on {HeldOutVolumes} held-out volumes")),
+        ("data", Dataset ?? FormattableString.Invariant($"{TrainVolumes} synthetic training volumes, Dice on {HeldOutVolumes} held-out volumes")),
         ("timing", FormattableString.Invariant($"batch 1; median of {ForwardRepeats} forward passes and of {TrainStepRepeats} train steps, each after one warm-up")),
         ("seed", Seed.ToString(System.Globalization.CultureInfo.InvariantCulture)),
         ("threads", Threads.ToString(System.Globalization.CultureInfo.InvariantCulture)),

@@ -3,7 +3,10 @@ using System.IO;
 using System.Linq;
 using SkiaSharp;
 using Unetr.Benchmarks.Ablation;
+using Unetr.Model.Data;
+using Unetr.Model.Data.Sources;
 using Unetr.Model.Presets;
+using Unetr.Tests.Data;
 using Unetr.Tests.Training;
 using Xunit;
 
@@ -86,6 +89,34 @@ public sealed class AblationRunnerTests : IDisposable
         }
 
         return false;
+    }
+
+    [Fact]
+    public void Trains_on_a_dataset_json_and_scores_its_validation_volumes_through_a_sliding_window()
+    {
+        // Toy volumes are 20 × 18 × 14 voxels, not the network's 16³: scoring needs the sliding window.
+        using var splits = SegmentationDatasets.Open(ToyDataset.Write(Path.Combine(_directory, "toy"), 3));
+        var log = new StringWriter();
+
+        var row = Assert.Single(new AblationRunner(Tiny, log).Run(new[] { AblationVariant.Of<OtherTinyNet>(AblationFactor.Baseline, "tiny") }, splits));
+
+        Assert.Equal(nameof(OtherTinyNet), row.Name);
+        Assert.InRange(row.Dice, 0, 1);
+        Assert.Equal(2, row.ClassDice.Count);
+        Assert.StartsWith("[1/1] OtherTinyNet", log.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Rejects_a_variant_whose_classes_do_not_fit_the_dataset()
+    {
+        using var splits = SegmentationDatasets.Open(ToyDataset.Write(Path.Combine(_directory, "toy"), 3));
+        var tiny = AblationVariant.Of<OtherTinyNet>(AblationFactor.Baseline, "tiny");
+        var fourClasses = tiny with { Name = "FourClasses", OutputShape = new long[] { 4, 16, 16, 16 } };
+
+        var error = Assert.Throws<DatasetException>(() => new AblationRunner(Tiny, TextWriter.Null).Run(new[] { fourClasses }, splits));
+
+        Assert.Contains("FourClasses takes 1 input channel(s) and predicts 4 classes", error.Message, StringComparison.Ordinal);
+        Assert.Contains("3 classes", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]
