@@ -3,6 +3,7 @@ using BenchmarkDotNet.Running;
 using Unetr.Benchmarks.Ablation;
 using Unetr.Benchmarks.Memory;
 using Unetr.Benchmarks.Speed;
+using Unetr.Model.Runtime;
 
 namespace Unetr.Benchmarks;
 
@@ -14,6 +15,14 @@ public static class Program
 {
     public static int Main(string[] args)
     {
+        // Before anything loads libtorch: the OpenMP runtime reads its wait policy once, at load. Every verb (and the
+        // processes BenchmarkDotNet and the speed report start) runs with the same policy.
+        var waitPolicy = OpenMpWaitPolicy.PreferPassive();
+        if (args.Length > 0 && args[0] is "speed" or "memory")
+        {
+            System.Console.WriteLine($"OpenMP wait policy: {waitPolicy}");
+        }
+
         if (args.Length > 0 && args[0] == "speed")
         {
             return SpeedReport.Run(args.Skip(1).ToArray());
@@ -26,8 +35,7 @@ public static class Program
 
         if (args.Length > 0 && args[0] == "ablate")
         {
-            // Before anything loads libtorch: the OpenMP runtime reads its wait policy once, at load.
-            return AblationCommand.Invoke(args, OpenMpWaitPolicy.PreferPassive());
+            return AblationCommand.Invoke(args, waitPolicy);
         }
 
         BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);

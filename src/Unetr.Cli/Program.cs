@@ -5,6 +5,7 @@ using System.Linq;
 using TorchSharp;
 using Unetr.Model.Data;
 using Unetr.Model.Presets;
+using Unetr.Model.Runtime;
 using static TorchSharp.torch;
 
 namespace Unetr.Cli;
@@ -15,6 +16,8 @@ public static class Program
     /// <summary>Parses <paramref name="args"/> and runs the chosen command.</summary>
     public static int Main(string[] args)
     {
+        // Before anything loads libtorch (see OpenMpWaitPolicy: busy-waiting threads starve each other on shared cores).
+        OpenMpWaitPolicy.PreferPassive();
         var model = new Argument<string>("model") { Description = "Preset name: " + string.Join(", ", PresetCatalog.All.Select(p => p.Name)) };
         var summary = new Command("summary", "Print a preset's compile-time table: layers, shapes, parameters, MACs.") { model };
         summary.SetAction(result => Summarize(result.GetValue(model)!));

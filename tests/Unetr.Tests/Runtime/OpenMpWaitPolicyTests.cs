@@ -1,8 +1,8 @@
 using System;
-using Unetr.Benchmarks.Ablation;
+using Unetr.Model.Runtime;
 using Xunit;
 
-namespace Unetr.Tests.Ablation;
+namespace Unetr.Tests.Runtime;
 
 public sealed class OpenMpWaitPolicyTests
 {
