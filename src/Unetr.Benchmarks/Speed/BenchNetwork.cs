@@ -2,7 +2,9 @@ using System;
 using System.Collections.Generic;
 using System.Linq;
 using TorchSharp;
+using Unetr.Benchmarks.Ablation;
 using Unetr.Benchmarks.Networks;
+using Unetr.Model.Presets;
 using static TorchSharp.torch;
 
 namespace Unetr.Benchmarks.Speed;
@@ -32,13 +34,47 @@ public sealed record BenchNetwork(
     public static BenchNetwork MonaiHandWritten { get; } = new(
         nameof(HandWrittenMonaiBench96), MonaiBench96.InputShape, MonaiBench96.OutputShape[0], MonaiBench96.MultiplyAccumulates, () => new HandWrittenMonaiBench96());
 
-    /// <summary>Every network, by <see cref="Name"/>.</summary>
+    /// <summary>The speed report's networks: both layouts at a size that runs in seconds, and the hand-written twin.</summary>
     public static IReadOnlyList<BenchNetwork> All { get; } = new[] { Seed, Monai, MonaiHandWritten };
 
-    /// <summary>Looks a network up by <see cref="Name"/>.</summary>
-    public static BenchNetwork Named(string name) =>
-        All.SingleOrDefault(network => network.Name == name)
-        ?? throw new ArgumentException($"Unknown network '{name}'; expected one of {string.Join(", ", All.Select(n => n.Name))}.", nameof(name));
+    /// <summary>The ablation grid's variants (see <see cref="AblationGrid"/>).</summary>
+    public static IReadOnlyList<BenchNetwork> Grid { get; } = AblationGrid.All.Select(variant => variant.ToBenchNetwork()).ToArray();
+
+    /// <summary>The library's presets at their declared sizes (the full-size ones take seconds to minutes per pass on a CPU).</summary>
+    public static IReadOnlyList<BenchNetwork> Presets { get; } =
+        PresetCatalog.All.Select(p => new BenchNetwork(p.Name, p.Summary.InputShape, p.OutputShape[0], p.Summary.MultiplyAccumulates, p.Create)).ToArray();
+
+    /// <summary>
+    /// The networks the BenchmarkDotNet suites run: <see cref="All"/>, or the sets named in <c>UNETR_BENCH_NETWORKS</c>
+    /// (comma-separated: <c>speed</c>, <c>grid</c>, <c>presets</c>, or single network names).
+    /// </summary>
+    public static IEnumerable<string> Selected()
+    {
+        var chosen = Environment.GetEnvironmentVariable("UNETR_BENCH_NETWORKS");
+        if (string.IsNullOrWhiteSpace(chosen))
+        {
+            return All.Select(n => n.Name);
+        }
+
+        return chosen.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .SelectMany(item => item switch
+            {
+                "speed" => All.Select(n => n.Name),
+                "grid" => Grid.Select(n => n.Name),
+                "presets" => Presets.Select(n => n.Name),
+                _ => new[] { Named(item).Name },
+            })
+            .Distinct()
+            .ToArray();
+    }
+
+    /// <summary>Looks a network up by <see cref="Name"/> among <see cref="All"/>, <see cref="Grid"/> and <see cref="Presets"/>.</summary>
+    public static BenchNetwork Named(string name)
+    {
+        var known = All.Concat(Grid).Concat(Presets).ToArray();
+        return known.FirstOrDefault(network => network.Name == name)
+            ?? throw new ArgumentException($"Unknown network '{name}'; expected speed, grid, presets or one of {string.Join(", ", known.Select(n => n.Name))}.", nameof(name));
+    }
 
     /// <summary>The shape of a batch of <paramref name="batch"/> inputs.</summary>
     public long[] BatchShape(long batch) => InputShape.Prepend(batch).ToArray();

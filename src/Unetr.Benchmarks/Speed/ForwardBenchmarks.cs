@@ -1,3 +1,4 @@
+using System.Collections.Generic;
 using BenchmarkDotNet.Attributes;
 using BenchmarkDotNet.Engines;
 
@@ -12,9 +13,12 @@ public class ForwardBenchmarks
 {
     private ForwardWorkload workload = null!;
 
-    /// <summary>Which network, by <see cref="BenchNetwork.Name"/>.</summary>
-    [Params("SeedBench64", "MonaiBench96", "HandWrittenMonaiBench96")]
+    /// <summary>Which network, by <see cref="BenchNetwork.Name"/>: the speed networks, or those <c>UNETR_BENCH_NETWORKS</c> names (see <see cref="BenchNetwork.Selected"/>).</summary>
+    [ParamsSource(nameof(Networks))]
     public string Network { get; set; } = "";
+
+    /// <summary>The values of <see cref="Network"/>.</summary>
+    public static IEnumerable<string> Networks => BenchNetwork.Selected();
 
     /// <summary>Builds the network and its input.</summary>
     [GlobalSetup]

@@ -1,3 +1,4 @@
+using System;
 using System.Linq;
 using TorchSharp;
 using Unetr.Benchmarks.Networks;
@@ -42,6 +43,41 @@ public sealed class SpeedWorkloadTests
     [InlineData(nameof(HandWrittenMonaiBench96))]
     public void Every_benchmark_parameter_names_a_known_network(string name) =>
         Assert.Equal(name, BenchNetwork.Named(name).Name);
+
+    [Fact]
+    public void Benchmark_network_sets_are_chosen_by_environment_variable()
+    {
+        var previous = Environment.GetEnvironmentVariable("UNETR_BENCH_NETWORKS");
+        try
+        {
+            Environment.SetEnvironmentVariable("UNETR_BENCH_NETWORKS", null);
+            Assert.Equal(new[] { nameof(SeedBench64), nameof(MonaiBench96), nameof(HandWrittenMonaiBench96) }, BenchNetwork.Selected());
+
+            Environment.SetEnvironmentVariable("UNETR_BENCH_NETWORKS", "presets, TinyMonaiUnetr ,grid");
+            var chosen = BenchNetwork.Selected().ToArray();
+            Assert.Equal(new[] { "SeedUnetr", "MonaiBtcvUnetr", "TinyMonaiUnetr" }, chosen.Take(3));
+            Assert.Equal(3 + Unetr.Benchmarks.Ablation.AblationGrid.All.Count, chosen.Length);
+            Assert.Equal(Unetr.Benchmarks.Ablation.AblationGrid.All[0].Name, chosen[3]);
+
+            Environment.SetEnvironmentVariable("UNETR_BENCH_NETWORKS", "NoSuchNet");
+            var error = Assert.Throws<ArgumentException>(() => BenchNetwork.Selected().ToArray());
+            Assert.Contains("Unknown network 'NoSuchNet'", error.Message, StringComparison.Ordinal);
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable("UNETR_BENCH_NETWORKS", previous);
+        }
+    }
+
+    [Fact]
+    public void Grid_and_preset_networks_keep_their_compile_time_facts()
+    {
+        var baseline = BenchNetwork.Named(Unetr.Benchmarks.Ablation.AblationGrid.All[0].Name);
+        Assert.Equal(Unetr.Benchmarks.Ablation.AblationGrid.All[0].Summary.MultiplyAccumulates, baseline.MultiplyAccumulates);
+        var btcv = BenchNetwork.Named(nameof(Unetr.Model.Presets.MonaiBtcvUnetr));
+        Assert.Equal(new long[] { 1, 96, 96, 96 }, btcv.InputShape);
+        Assert.Equal(14, btcv.Classes);
+    }
 
     [Fact]
     public void Pytorch_cases_describe_the_declared_networks_shapes()
