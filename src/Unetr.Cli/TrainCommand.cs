@@ -61,7 +61,7 @@ internal static class TrainCommand
         var resume = new Option<string?>("--resume") { Description = $"Continue from a training checkpoint (e.g. runs/train/{CheckpointFiles.Last}) with the same options." };
         var threads = OptionRules.NotNegative(new Option<int>("--threads")
         {
-            Description = "libtorch CPU threads; 0 keeps libtorch's default (one per core). On a machine whose cores other jobs share, 1 can be several times faster.",
+            Description = "libtorch CPU threads; 0 keeps libtorch's default (one per core). Before OpenMP waiting was made passive, 1 thread was several times faster on a machine whose cores other jobs share; it may still help there.",
             DefaultValueFactory = _ => 0,
         });
         var logEvery = OptionRules.Positive(new Option<int>("--log-every") { Description = "Print the loss every this many steps.", DefaultValueFactory = _ => 50 });
