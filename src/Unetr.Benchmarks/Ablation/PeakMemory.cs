@@ -1,8 +1,7 @@
 using System;
-using System.Globalization;
 using System.IO;
-using System.Linq;
-using System.Runtime.InteropServices;
+using Unetr.Benchmarks.Memory;
+using Unetr.Model.Runtime;
 
 namespace Unetr.Benchmarks.Ablation;
 
@@ -18,11 +17,10 @@ namespace Unetr.Benchmarks.Ablation;
 /// </remarks>
 public static class PeakMemory
 {
-    private const string Status = "/proc/self/status";
     private const string ClearRefs = "/proc/self/clear_refs";
 
     /// <summary>Whether this system reports a resettable high-water mark (Linux).</summary>
-    public static bool IsSupported { get; } = OperatingSystem.IsLinux() && File.Exists(Status) && File.Exists(ClearRefs);
+    public static bool IsSupported { get; } = OperatingSystem.IsLinux() && File.Exists(ResidentMemory.StatusFile) && File.Exists(ClearRefs);
 
     /// <summary>How the figure is obtained, for reports.</summary>
     public const string Method =
@@ -42,21 +40,10 @@ public static class PeakMemory
         GC.Collect();
         GC.WaitForPendingFinalizers();
         GC.Collect();
-        _ = MallocTrim(UIntPtr.Zero);
-        var before = Read("VmRSS");
+        NativeHeap.Trim();
+        var before = ResidentMemory.Read("VmRSS");
         File.WriteAllText(ClearRefs, "5");
         action();
-        return Math.Max(0, Read("VmHWM") - before);
+        return Math.Max(0, ResidentMemory.Read("VmHWM") - before);
     }
-
-    private static long Read(string field)
-    {
-        var line = File.ReadLines(Status).FirstOrDefault(l => l.StartsWith(field + ":", StringComparison.Ordinal))
-            ?? throw new InvalidOperationException($"{Status} has no {field} line.");
-        var kilobytes = line[(field.Length + 1)..].Trim().Split(' ')[0];
-        return long.Parse(kilobytes, CultureInfo.InvariantCulture) * 1024;
-    }
-
-    [DllImport("libc", EntryPoint = "malloc_trim")]
-    private static extern int MallocTrim(UIntPtr pad);
 }

@@ -8,6 +8,7 @@ using TorchSharp;
 using TorchSharp.Modules;
 using Unetr.Model.Checkpoints;
 using Unetr.Model.Data;
+using Unetr.Model.Runtime;
 using static TorchSharp.torch;
 
 namespace Unetr.Model.Training;

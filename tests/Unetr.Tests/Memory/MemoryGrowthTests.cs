@@ -73,4 +73,13 @@ public sealed class MemoryGrowthTests
     [Fact]
     public void The_current_process_has_resident_memory() =>
         Assert.InRange(ResidentMemory.Current(), 1L << 20, 1L << 40);
+
+    [Fact]
+    public void The_peak_resident_memory_is_at_least_the_current_one_and_unknown_fields_are_named()
+    {
+        Assert.True(ResidentMemory.Read("VmHWM") >= ResidentMemory.Read("VmRSS"));
+
+        var error = Assert.Throws<InvalidOperationException>(() => ResidentMemory.Read("VmNoSuchField"));
+        Assert.Contains("no VmNoSuchField line", error.Message, StringComparison.Ordinal);
+    }
 }

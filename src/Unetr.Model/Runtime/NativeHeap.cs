@@ -1,14 +1,14 @@
 using System;
 using System.Runtime.InteropServices;
 
-namespace Unetr.Model.Training;
+namespace Unetr.Model.Runtime;
 
 /// <summary>
 /// Gives the C heap's free pages back to the operating system. libtorch allocates tensors with <c>malloc</c>; glibc keeps
 /// freed memory in its arenas, so resident memory creeps up with fragmentation over a long run even when every tensor is
 /// disposed. <c>malloc_trim</c> releases the free pages (glibc only; elsewhere this does nothing).
 /// </summary>
-internal static class NativeHeap
+public static class NativeHeap
 {
     private static bool _unavailable = !OperatingSystem.IsLinux();
 
