@@ -101,7 +101,7 @@ public static class SpeedReport
         var forward = Timing.Paired(() => Forward(generated, input), () => Forward(handWritten, input), 2 * repeats);
         using var trainGenerated = new TrainStepWorkload(generated, spec);
         using var trainHand = new TrainStepWorkload(handWritten, spec);
-        var train = Timing.Paired(() => trainGenerated.Run(), () => trainHand.Run(), repeats);
+        var train = Timing.Paired(() => trainGenerated.Run(), () => trainHand.Run(), 2 * repeats);
         Console.WriteLine($"generated vs hand-written ({spec.Name}, same weights, max |diff| {difference:E1}), paired rounds, time ratio generated/hand-written:");
         Console.WriteLine($"  forward    {Describe(forward)}");
         Console.WriteLine($"  train step {Describe(train)}");

@@ -26,7 +26,7 @@ namespace Unetr.Model.Blocks.Monai
         {
             conv1 = new ConvOnly(spatialDims, inChannels, outChannels, kernel: 3, stride: 1, transposed: false, bias: false);
             conv2 = new ConvOnly(spatialDims, outChannels, outChannels, kernel: 3, stride: 1, transposed: false, bias: false);
-            lrelu = nn.LeakyReLU(0.01);
+            lrelu = nn.LeakyReLU(0.01, inplace: true);
             norm1 = Layers.Norm(norm, spatialDims, outChannels);
             norm2 = Layers.Norm(norm, spatialDims, outChannels);
             RegisterComponents();

@@ -29,7 +29,7 @@ namespace Unetr.Model.Blocks.Monai
         {
             conv1 = new ConvOnly(spatialDims, inChannels, outChannels, kernel: 3, stride: 1, transposed: false, bias: false);
             conv2 = new ConvOnly(spatialDims, outChannels, outChannels, kernel: 3, stride: 1, transposed: false, bias: false);
-            lrelu = nn.LeakyReLU(0.01);
+            lrelu = nn.LeakyReLU(0.01, inplace: true);
             norm1 = Layers.Norm(norm, spatialDims, outChannels);
             norm2 = Layers.Norm(norm, spatialDims, outChannels);
             if (inChannels != outChannels)
@@ -47,7 +47,7 @@ namespace Unetr.Model.Blocks.Monai
             var hidden = lrelu.call(norm1.call(conv1.call(input)));
             hidden = norm2.call(conv2.call(hidden));
             var shortcut = conv3 is null || norm3 is null ? input : norm3.call(conv3.call(input));
-            return lrelu.call(hidden + shortcut);
+            return lrelu.call(hidden.add_(shortcut));
         }
     }
 }

@@ -23,7 +23,7 @@ namespace Unetr.Model.Blocks.Seed
             block = nn.Sequential(
                 new SingleConvBlock(spatialDims, inChannels, outChannels, kernel),
                 Layers.Norm(NormKind.Batch, spatialDims, outChannels),
-                nn.ReLU());
+                nn.ReLU(inplace: true));
             RegisterComponents();
         }
 

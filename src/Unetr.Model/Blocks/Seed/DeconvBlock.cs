@@ -24,7 +24,7 @@ namespace Unetr.Model.Blocks.Seed
                 new SingleDeconvBlock(spatialDims, inChannels, outChannels),
                 new SingleConvBlock(spatialDims, outChannels, outChannels, kernel),
                 Layers.Norm(NormKind.Batch, spatialDims, outChannels),
-                nn.ReLU());
+                nn.ReLU(inplace: true));
             RegisterComponents();
         }
 
