@@ -5,8 +5,11 @@ Written for this project from the layout facts in shared/reference/README.md (no
 implementation). Module attribute names follow the layouts' state_dict keys, so a state dict that TorchSharp saved
 with PyBridge loads with strict=True: both sides then run the very same weights.
 
-Usage: unetr_torch.py CASE.json   (written by `dotnet run -c Release --project src/Unetr.Benchmarks -- speed`)
-Prints one JSON line: the max |diff| against the TorchSharp output and the median times.
+Usage: unetr_torch.py CASE.json           (written by `dotnet run -c Release --project src/Unetr.Benchmarks -- speed`)
+         Prints one JSON line: the max |diff| against the TorchSharp output and the median times.
+       unetr_torch.py --serve CASE.json   Prints one JSON line (version, threads, max |diff|), then reads commands
+         from stdin, one per line: `forward` or `train` runs that workload once and prints its seconds; `quit` (or end
+         of input) stops. The speed report drives this round by round, alternating with TorchSharp.
 """
 import json
 import statistics
@@ -370,7 +373,7 @@ def median_seconds(action, repeats):
     return statistics.median(times), min(times)
 
 
-def main(case_path):
+def setup(case_path):
     with open(case_path, encoding="utf-8") as f:
         c = json.load(f)
     torch.set_num_threads(c["threads"])
@@ -387,27 +390,31 @@ def main(case_path):
         max_diff = (net(x) - expected).abs().max().item()
 
     def forward():
+        net.eval()
         with torch.inference_mode():
             net(x)
 
-    forward_median, forward_min = median_seconds(forward, c["forwardRepeats"])
-
-    net.train()
     labels = torch.randint(c["outChannels"], (x.shape[0], *x.shape[2:]))
     train_input = torch.randn(x.shape)
     optimizer = torch.optim.AdamW(net.parameters(), lr=1e-4, weight_decay=1e-5)
 
     def train_step():
+        net.train()
         optimizer.zero_grad()
         loss = F.cross_entropy(net(train_input), labels)
         loss.backward()
         optimizer.step()
 
+    facts = {"torch": torch.__version__, "threads": torch.get_num_threads(), "maxAbsDiff": max_diff}
+    return c, facts, forward, train_step
+
+
+def main(case_path):
+    c, facts, forward, train_step = setup(case_path)
+    forward_median, forward_min = median_seconds(forward, c["forwardRepeats"])
     train_median, train_min = median_seconds(train_step, c["trainRepeats"])
     print(json.dumps({
-        "torch": torch.__version__,
-        "threads": torch.get_num_threads(),
-        "maxAbsDiff": max_diff,
+        **facts,
         "forwardMedian": forward_median,
         "forwardMin": forward_min,
         "trainMedian": train_median,
@@ -415,7 +422,25 @@ def main(case_path):
     }))
 
 
+def serve(case_path):
+    _, facts, forward, train_step = setup(case_path)
+    print(json.dumps(facts), flush=True)
+    workloads = {"forward": forward, "train": train_step}
+    for line in sys.stdin:
+        command = line.strip()
+        if command == "quit":
+            break
+        if command not in workloads:
+            raise SystemExit(f"unknown command {command!r}; expected forward, train or quit")
+        start = time.perf_counter()
+        workloads[command]()
+        print(time.perf_counter() - start, flush=True)
+
+
 if __name__ == "__main__":
-    if len(sys.argv) != 2:
+    if len(sys.argv) == 3 and sys.argv[1] == "--serve":
+        serve(sys.argv[2])
+    elif len(sys.argv) == 2:
+        main(sys.argv[1])
+    else:
         raise SystemExit(__doc__)
-    main(sys.argv[1])

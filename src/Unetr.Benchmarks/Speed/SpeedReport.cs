@@ -46,25 +46,24 @@ public static class SpeedReport
         foreach (var (network, layout) in new[] { (BenchNetwork.Seed, PyTorchCase.Seed), (BenchNetwork.Monai, PyTorchCase.Monai) })
         {
             using var side = new TorchSharpSide(network);
-            var (forward, train) = side.Measure(repeats);
-            if (withPyTorch)
+            if (!withPyTorch)
             {
-                var torchResult = RunPyTorch(python, network, layout, side.Weights, side.InputPath, side.OutputPath, repeats);
-
-                // Timed again after PyTorch and averaged, so a change in machine load during the run hits both sides.
-                var (forwardAfter, trainAfter) = side.Measure(repeats);
-                (forward, train) = ((forward + forwardAfter) / 2, (train + trainAfter) / 2);
-                var torchFlops = 2.0 * network.MultiplyAccumulates * BenchSettings.Batch / torchResult.ForwardMedian;
+                var (forward, train) = side.Measure(repeats);
                 rows.Add(Row(network, "TorchSharp (generated)", forward, train, peak));
-                rows.Add(Row(network, $"PyTorch {torchResult.Torch}", torchResult.ForwardMedian, torchResult.TrainMedian, peak));
-                ratios.Add($"{network.Name}: max |TorchSharp − PyTorch| = {torchResult.MaxAbsDiff:E2} (goal ≤ 1e-4); "
-                    + $"PyTorch/TorchSharp time: forward {torchResult.ForwardMedian / forward:F2}×, train step {torchResult.TrainMedian / train:F2}× (goal ≥ 1.2×)");
-            }
-            else
-            {
-                rows.Add(Row(network, "TorchSharp (generated)", forward, train, peak));
+                continue;
             }
 
+            // Round by round, alternating with a PyTorch worker on the same weights, so both sides see the same load.
+            var casePath = WriteCase(network, layout, side.Weights, side.InputPath, side.OutputPath, repeats);
+            using var worker = PyTorchWorker.Start(python, FindScript(), casePath, BenchSettings.Threads);
+            var forwardRounds = Timing.PairedTimed(() => worker.Run("forward"), side.TimeForward, 2 * repeats);
+            var trainRounds = Timing.PairedTimed(() => worker.Run("train"), side.TimeTrainStep, 2 * repeats);
+            rows.Add(Row(network, "TorchSharp (generated)", forwardRounds.SecondMedian, trainRounds.SecondMedian, peak));
+            rows.Add(Row(network, $"PyTorch {worker.Torch}", forwardRounds.FirstMedian, trainRounds.FirstMedian, peak));
+            ratios.Add(string.Create(CultureInfo.InvariantCulture,
+                $"{network.Name}: max |TorchSharp − PyTorch| = {worker.MaxAbsDiff:E2} (goal ≤ 1e-4); PyTorch/TorchSharp time, median of {forwardRounds.Ratios.Count} paired rounds (middle half): "
+                + $"forward {forwardRounds.Ratio:F2}× ({forwardRounds.Low:F2}–{forwardRounds.High:F2}, {forwardRounds.Against(1.2)}), "
+                + $"train step {trainRounds.Ratio:F2}× ({trainRounds.Low:F2}–{trainRounds.High:F2}, {trainRounds.Against(1.2)}); goal ≥ 1.2×"));
         }
 
         Console.WriteLine();
@@ -75,7 +74,7 @@ public static class SpeedReport
             Console.WriteLine(line);
         }
 
-        Console.WriteLine("TorchSharp times: mean of the medians taken just before and just after the PyTorch run");
+        Console.WriteLine("Times are medians of the paired rounds; the PyTorch worker (bench/pytorch/unetr_torch.py --serve) times itself");
         Console.WriteLine("forward FLOP/s = 2 × compile-time MACs (the per-voxel convention, ModelSummary.MacConvention) / median time; goal ≥ 50 % of the GEMM peak");
         Console.WriteLine($"load average at end: {LoadAverage()}");
         return 0;
@@ -123,7 +122,7 @@ public static class SpeedReport
         return new[] { network.Name, side, F(forward), F(train), $"{flops / 1e9:F1} G", $"{100 * flops / peak:F0} %" };
     }
 
-    private static PyTorchResult RunPyTorch(string python, BenchNetwork network, PyTorchCase layout, string weights, string input, string output, int repeats)
+    private static string WriteCase(BenchNetwork network, PyTorchCase layout, string weights, string input, string output, int repeats)
     {
         var casePath = Path.Combine(Path.GetDirectoryName(weights)!, "case.json");
         var grid = layout.ImageSize.Select(size => size / layout.PatchSize).ToArray();
@@ -144,23 +143,7 @@ public static class SpeedReport
             File.WriteAllText(casePath, JsonSerializer.Serialize(fields, JsonOptions));
         }
 
-        var start = new ProcessStartInfo(python) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        start.ArgumentList.Add(FindScript());
-        start.ArgumentList.Add(casePath);
-        // PyTorch's OpenMP pool would otherwise size itself from the environment before set_num_threads runs.
-        start.Environment["OMP_NUM_THREADS"] = BenchSettings.Threads.ToString(CultureInfo.InvariantCulture);
-        using var process = Process.Start(start) ?? throw new InvalidOperationException($"Could not start {python}.");
-        var stderr = process.StandardError.ReadToEndAsync();
-        var stdout = process.StandardOutput.ReadToEnd();
-        process.WaitForExit();
-        if (process.ExitCode != 0)
-        {
-            throw new InvalidOperationException($"{python} {Script} failed ({process.ExitCode}):\n{stderr.Result}");
-        }
-
-        var last = stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries)[^1];
-        return JsonSerializer.Deserialize<PyTorchResult>(last, JsonOptions)
-            ?? throw new InvalidOperationException($"Unexpected output from {Script}: {stdout}");
+        return casePath;
     }
 
     /// <summary>
@@ -231,8 +214,6 @@ public static class SpeedReport
 
     private static readonly JsonSerializerOptions JsonOptions = new() { PropertyNamingPolicy = JsonNamingPolicy.CamelCase };
 
-    private sealed record PyTorchResult(string Torch, int Threads, double MaxAbsDiff, double ForwardMedian, double ForwardMin, double TrainMedian, double TrainMin);
-
     /// <summary>
     /// The generated network's workloads, built once from the fixed seed, with the files the PyTorch side reads: its
     /// weights (PyBridge), the forward input and the eval-mode output, as raw little-endian float32.
@@ -268,6 +249,20 @@ public static class SpeedReport
 
         public (double Forward, double Train) Measure(int repeats) =>
             (Timing.Measure(() => forward.Run().Dispose(), repeats).Median, Timing.Measure(() => train.Run(), repeats).Median);
+
+        public double TimeForward()
+        {
+            var clock = Stopwatch.StartNew();
+            forward.Run().Dispose();
+            return clock.Elapsed.TotalSeconds;
+        }
+
+        public double TimeTrainStep()
+        {
+            var clock = Stopwatch.StartNew();
+            train.Run();
+            return clock.Elapsed.TotalSeconds;
+        }
 
         public void Dispose()
         {

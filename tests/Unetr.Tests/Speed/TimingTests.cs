@@ -48,4 +48,30 @@ public sealed class TimingTests
 
         Assert.False(timing.IsParityWithinNoise);
     }
+
+    [Fact]
+    public void Self_timed_pairs_use_the_seconds_each_side_reports()
+    {
+        var (first, second) = (0, 0);
+
+        var timing = Timing.PairedTimed(() => ++first * 3.0, () => ++second * 1.0, rounds: 4);
+
+        // One warm-up call each (not recorded), then rounds 2..5: ratios (3k)/(k) = 3 whatever the order.
+        Assert.Equal((5, 5), (first, second));
+        Assert.All(timing.Ratios, ratio => Assert.Equal(3.0, ratio, 12));
+        Assert.Equal(3.0 * 3.5, timing.FirstMedian, 12);
+        Assert.Equal(3.5, timing.SecondMedian, 12);
+    }
+
+    [Theory]
+    [InlineData(1.20, 1.30, "goal met")]
+    [InlineData(1.10, 1.19, "goal missed")]
+    [InlineData(1.15, 1.25, "goal within noise")]
+    public void A_goal_is_judged_by_the_middle_half_of_the_ratios(double low, double high, string expected)
+    {
+        // Five ratios whose quartiles are exactly low and high.
+        var timing = new PairedTiming(new[] { low - 0.5, low, (low + high) / 2, high, high + 0.5 }, 1, 1);
+
+        Assert.Equal(expected, timing.Against(1.2));
+    }
 }

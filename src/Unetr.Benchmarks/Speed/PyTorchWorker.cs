@@ -1,0 +1,90 @@
+using System;
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using System.Threading.Tasks;
+
+namespace Unetr.Benchmarks.Speed;
+
+/// <summary>
+/// The PyTorch side of the speed report as a long-lived process (<c>unetr_torch.py --serve</c>): it loads the same
+/// weights once, checks its output against TorchSharp's, then runs one forward or train step per command and reports
+/// the seconds it measured itself. Driving it round by round lets the two sides alternate, so both see the same load.
+/// </summary>
+internal sealed class PyTorchWorker : IDisposable
+{
+    private readonly Process process;
+    private readonly Task<string> standardError;
+
+    private PyTorchWorker(Process process, Task<string> standardError, Facts facts)
+    {
+        this.process = process;
+        this.standardError = standardError;
+        Torch = facts.Torch;
+        MaxAbsDiff = facts.MaxAbsDiff;
+    }
+
+    /// <summary>PyTorch's version.</summary>
+    public string Torch { get; }
+
+    /// <summary>Largest absolute difference between PyTorch's eval output and TorchSharp's.</summary>
+    public double MaxAbsDiff { get; }
+
+    /// <summary>Starts the worker on a case file and waits until it has loaded the weights and checked the output.</summary>
+    public static PyTorchWorker Start(string python, string script, string casePath, int threads)
+    {
+        var start = new ProcessStartInfo(python)
+        {
+            RedirectStandardInput = true,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        start.ArgumentList.Add(script);
+        start.ArgumentList.Add("--serve");
+        start.ArgumentList.Add(casePath);
+
+        // PyTorch's OpenMP pool would otherwise size itself from the environment before set_num_threads runs.
+        start.Environment["OMP_NUM_THREADS"] = threads.ToString(CultureInfo.InvariantCulture);
+        var process = Process.Start(start) ?? throw new InvalidOperationException($"Could not start {python}.");
+        var standardError = process.StandardError.ReadToEndAsync();
+        var first = process.StandardOutput.ReadLine();
+        if (first is null)
+        {
+            process.WaitForExit();
+            throw new InvalidOperationException($"{python} {script} --serve ended before it was ready ({process.ExitCode}):\n{standardError.Result}");
+        }
+
+        var facts = JsonSerializer.Deserialize<Facts>(first, new JsonSerializerOptions { PropertyNamingPolicy = JsonNamingPolicy.CamelCase })
+            ?? throw new InvalidOperationException($"Unexpected first line from {script}: {first}");
+        return new PyTorchWorker(process, standardError, facts);
+    }
+
+    /// <summary>Runs <c>forward</c> or <c>train</c> once in the worker and returns the seconds it measured.</summary>
+    public double Run(string command)
+    {
+        process.StandardInput.WriteLine(command);
+        process.StandardInput.Flush();
+        var line = process.StandardOutput.ReadLine()
+            ?? throw new InvalidOperationException($"The PyTorch worker stopped during '{command}':\n{(process.WaitForExit(10_000) ? standardError.Result : "(still running)")}");
+        return double.Parse(line, CultureInfo.InvariantCulture);
+    }
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        if (!process.HasExited)
+        {
+            process.StandardInput.WriteLine("quit");
+            process.StandardInput.Flush();
+            if (!process.WaitForExit(10_000))
+            {
+                process.Kill();
+            }
+        }
+
+        process.Dispose();
+    }
+
+    private sealed record Facts(string Torch, int Threads, double MaxAbsDiff);
+}
