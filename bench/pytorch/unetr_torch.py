@@ -8,7 +8,8 @@ with PyBridge loads with strict=True: both sides then run the very same weights.
 Usage: unetr_torch.py CASE.json           (written by `dotnet run -c Release --project src/Unetr.Benchmarks -- speed`)
          Prints one JSON line: the max |diff| against the TorchSharp output and the median times.
        unetr_torch.py --serve CASE.json   Prints one JSON line (version, threads, max |diff|), then reads commands
-         from stdin, one per line: `forward` or `train` runs that workload once and prints its seconds; `quit` (or end
+         from stdin, one per line: `forward` or `train` runs that workload once and prints its seconds; `train-parts`
+         runs a train step and prints the seconds of zero_grad, forward, backward and the optimizer step; `quit` (or end
          of input) stops. The speed report drives this round by round, alternating with TorchSharp.
 """
 import json
@@ -405,12 +406,27 @@ def setup(case_path):
         loss.backward()
         optimizer.step()
 
+    def train_parts():
+        """One train step; returns the seconds of zero_grad, forward with loss, backward and the optimizer step."""
+        net.train()
+        marks = [time.perf_counter()]
+        optimizer.zero_grad()
+        marks.append(time.perf_counter())
+        loss = F.cross_entropy(net(train_input), labels)
+        loss.item()
+        marks.append(time.perf_counter())
+        loss.backward()
+        marks.append(time.perf_counter())
+        optimizer.step()
+        marks.append(time.perf_counter())
+        return [b - a for a, b in zip(marks, marks[1:])]
+
     facts = {"torch": torch.__version__, "threads": torch.get_num_threads(), "maxAbsDiff": max_diff}
-    return c, facts, forward, train_step
+    return c, facts, forward, train_step, train_parts
 
 
 def main(case_path):
-    c, facts, forward, train_step = setup(case_path)
+    c, facts, forward, train_step, _ = setup(case_path)
     forward_median, forward_min = median_seconds(forward, c["forwardRepeats"])
     train_median, train_min = median_seconds(train_step, c["trainRepeats"])
     print(json.dumps({
@@ -423,15 +439,18 @@ def main(case_path):
 
 
 def serve(case_path):
-    _, facts, forward, train_step = setup(case_path)
+    _, facts, forward, train_step, train_parts = setup(case_path)
     print(json.dumps(facts), flush=True)
     workloads = {"forward": forward, "train": train_step}
     for line in sys.stdin:
         command = line.strip()
         if command == "quit":
             break
+        if command == "train-parts":
+            print(" ".join(str(seconds) for seconds in train_parts()), flush=True)
+            continue
         if command not in workloads:
-            raise SystemExit(f"unknown command {command!r}; expected forward, train or quit")
+            raise SystemExit(f"unknown command {command!r}; expected forward, train, train-parts or quit")
         start = time.perf_counter()
         workloads[command]()
         print(time.perf_counter() - start, flush=True)

@@ -1,6 +1,7 @@
 using System;
 using System.Diagnostics;
 using System.Globalization;
+using System.Linq;
 using System.Text.Json;
 using System.Threading.Tasks;
 
@@ -68,6 +69,16 @@ internal sealed class PyTorchWorker : IDisposable
         var line = process.StandardOutput.ReadLine()
             ?? throw new InvalidOperationException($"The PyTorch worker stopped during '{command}':\n{(process.WaitForExit(10_000) ? standardError.Result : "(still running)")}");
         return double.Parse(line, CultureInfo.InvariantCulture);
+    }
+
+    /// <summary>Runs a train step in the worker and returns the seconds of zero_grad, forward, backward and the optimizer step.</summary>
+    public double[] RunTrainParts()
+    {
+        process.StandardInput.WriteLine("train-parts");
+        process.StandardInput.Flush();
+        var line = process.StandardOutput.ReadLine()
+            ?? throw new InvalidOperationException($"The PyTorch worker stopped during 'train-parts':\n{(process.WaitForExit(10_000) ? standardError.Result : "(still running)")}");
+        return line.Split(' ').Select(part => double.Parse(part, CultureInfo.InvariantCulture)).ToArray();
     }
 
     /// <inheritdoc />

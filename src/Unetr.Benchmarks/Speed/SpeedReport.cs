@@ -23,13 +23,15 @@ public static class SpeedReport
 {
     private const string Script = "bench/pytorch/unetr_torch.py";
 
-    /// <summary>Runs the report; <paramref name="args"/> may hold <c>--repeats N</c>, <c>--python PATH</c>, <c>--no-pytorch</c>.</summary>
+    /// <summary>Runs the report; <paramref name="args"/> may hold <c>--repeats N</c>, <c>--python PATH</c>, <c>--no-pytorch</c>,
+    /// <c>--breakdown</c> (also time a train step's parts on both sides).</summary>
     public static int Run(IReadOnlyList<string> args)
     {
         ArgumentNullException.ThrowIfNull(args);
         var repeats = int.Parse(CommandArguments.Option(args, "--repeats") ?? "3", CultureInfo.InvariantCulture);
         var python = CommandArguments.Option(args, "--python") ?? Environment.GetEnvironmentVariable("UNETR_PYTHON") ?? "/usr/bin/python3";
         var withPyTorch = !args.Contains("--no-pytorch");
+        var breakdown = args.Contains("--breakdown");
 
         BenchSettings.Apply();
         Console.WriteLine($"UNETR speed report: TorchSharp {typeof(torch).Assembly.GetName().Version}, {torch.get_num_threads()} threads, batch {BenchSettings.Batch}, {repeats} timed repeats (median)");
@@ -64,6 +66,10 @@ public static class SpeedReport
                 $"{network.Name}: max |TorchSharp − PyTorch| = {worker.MaxAbsDiff:E2} (goal ≤ 1e-4); PyTorch/TorchSharp time, median of {forwardRounds.Ratios.Count} paired rounds (middle half): "
                 + $"forward {forwardRounds.Ratio:F2}× ({forwardRounds.Low:F2}–{forwardRounds.High:F2}, {forwardRounds.Against(1.2)}), "
                 + $"train step {trainRounds.Ratio:F2}× ({trainRounds.Low:F2}–{trainRounds.High:F2}, {trainRounds.Against(1.2)}); goal ≥ 1.2×"));
+            if (breakdown)
+            {
+                ratios.Add(Breakdown(network, side, worker, 2 * repeats));
+            }
         }
 
         Console.WriteLine();
@@ -104,6 +110,25 @@ public static class SpeedReport
         Console.WriteLine($"generated vs hand-written ({spec.Name}, same weights, max |diff| {difference:E1}), paired rounds, time ratio generated/hand-written:");
         Console.WriteLine($"  forward    {Describe(forward)}");
         Console.WriteLine($"  train step {Describe(train)}");
+    }
+
+    /// <summary>Where a train step's time goes on each side: median milliseconds per part over alternating rounds.</summary>
+    private static string Breakdown(BenchNetwork network, TorchSharpSide side, PyTorchWorker worker, int rounds)
+    {
+        string[] names = { "zero_grad", "forward + loss", "backward", "AdamW step" };
+        var ours = new List<double[]>();
+        var theirs = new List<double[]>();
+        side.TrainParts();
+        worker.RunTrainParts();
+        for (var round = 0; round < rounds; round++)
+        {
+            ours.Add(side.TrainParts());
+            theirs.Add(worker.RunTrainParts());
+        }
+
+        var parts = names.Select((name, i) => string.Create(CultureInfo.InvariantCulture,
+            $"{name} {1000 * Timing.Median(ours.Select(p => p[i]).ToList()):F1} / {1000 * Timing.Median(theirs.Select(p => p[i]).ToList()):F1}"));
+        return $"{network.Name} train step parts, median ms of {rounds} rounds, TorchSharp / PyTorch: {string.Join(", ", parts)}";
     }
 
     private static string Describe(PairedTiming timing) =>
@@ -256,6 +281,8 @@ public static class SpeedReport
             forward.Run().Dispose();
             return clock.Elapsed.TotalSeconds;
         }
+
+        public double[] TrainParts() => train.RunTimedParts();
 
         public double TimeTrainStep()
         {

@@ -96,6 +96,24 @@ public sealed class TrainStepWorkload : IDisposable
         return loss.item<float>();
     }
 
+    /// <summary>Runs one step and returns the seconds of its parts: zero_grad, forward with loss, backward, optimizer step.</summary>
+    public double[] RunTimedParts()
+    {
+        using var scope = NewDisposeScope();
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var parts = new double[4];
+        optimizer.zero_grad();
+        parts[0] = Lap(clock);
+        var loss = nn.functional.cross_entropy(network.call(input), labels);
+        _ = loss.item<float>();
+        parts[1] = Lap(clock);
+        loss.backward();
+        parts[2] = Lap(clock);
+        optimizer.step();
+        parts[3] = Lap(clock);
+        return parts;
+    }
+
     /// <inheritdoc />
     public void Dispose()
     {
@@ -103,5 +121,12 @@ public sealed class TrainStepWorkload : IDisposable
         labels.Dispose();
         input.Dispose();
         network.Dispose();
+    }
+
+    private static double Lap(System.Diagnostics.Stopwatch clock)
+    {
+        var seconds = clock.Elapsed.TotalSeconds;
+        clock.Restart();
+        return seconds;
     }
 }
