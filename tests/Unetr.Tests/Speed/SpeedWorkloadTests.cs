@@ -26,6 +26,21 @@ public sealed class SpeedWorkloadTests
     }
 
     [Fact]
+    public void Timed_train_steps_report_four_parts_and_still_train()
+    {
+        torch.manual_seed(3);
+        using var workload = new TrainStepWorkload(Tiny.Create(), Tiny);
+        var before = workload.Run();
+
+        var parts = Enumerable.Range(0, 5).Select(_ => workload.RunTimedParts()).ToArray();
+
+        Assert.All(parts, p => Assert.Equal(4, p.Length));
+        Assert.All(parts.SelectMany(p => p), seconds => Assert.InRange(seconds, 0.0, 60.0));
+        Assert.True(parts.All(p => p[1] > 0 && p[2] > 0), "forward and backward take measurable time");
+        Assert.True(workload.Run() < before, "the timed steps updated the weights like untimed ones");
+    }
+
+    [Fact]
     public void Forward_workload_returns_logits_of_the_output_shape_without_autograd()
     {
         torch.manual_seed(3);
