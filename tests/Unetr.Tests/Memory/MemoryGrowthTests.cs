@@ -75,9 +75,11 @@ public sealed class MemoryGrowthTests
         Assert.InRange(ResidentMemory.Current(), 1L << 20, 1L << 40);
 
     [Fact]
-    public void The_peak_resident_memory_is_at_least_the_current_one_and_unknown_fields_are_named()
+    public void Status_fields_are_read_in_bytes_and_unknown_fields_are_named()
     {
-        Assert.True(ResidentMemory.Read("VmHWM") >= ResidentMemory.Read("VmRSS"));
+        // Not VmHWM ≥ VmRSS: the kernel updates the high-water mark lazily, and other tests reset it meanwhile.
+        Assert.InRange(ResidentMemory.Read("VmRSS"), 1L << 20, 1L << 40);
+        Assert.InRange(ResidentMemory.Read("VmHWM"), 1L << 20, 1L << 40);
 
         var error = Assert.Throws<InvalidOperationException>(() => ResidentMemory.Read("VmNoSuchField"));
         Assert.Contains("no VmNoSuchField line", error.Message, StringComparison.Ordinal);
