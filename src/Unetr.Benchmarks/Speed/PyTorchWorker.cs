@@ -62,24 +62,11 @@ internal sealed class PyTorchWorker : IDisposable
     }
 
     /// <summary>Runs <c>forward</c> or <c>train</c> once in the worker and returns the seconds it measured.</summary>
-    public double Run(string command)
-    {
-        process.StandardInput.WriteLine(command);
-        process.StandardInput.Flush();
-        var line = process.StandardOutput.ReadLine()
-            ?? throw new InvalidOperationException($"The PyTorch worker stopped during '{command}':\n{(process.WaitForExit(10_000) ? standardError.Result : "(still running)")}");
-        return double.Parse(line, CultureInfo.InvariantCulture);
-    }
+    public double Run(string command) => double.Parse(Ask(command), CultureInfo.InvariantCulture);
 
     /// <summary>Runs a train step in the worker and returns the seconds of zero_grad, forward, backward and the optimizer step.</summary>
-    public double[] RunTrainParts()
-    {
-        process.StandardInput.WriteLine("train-parts");
-        process.StandardInput.Flush();
-        var line = process.StandardOutput.ReadLine()
-            ?? throw new InvalidOperationException($"The PyTorch worker stopped during 'train-parts':\n{(process.WaitForExit(10_000) ? standardError.Result : "(still running)")}");
-        return line.Split(' ').Select(part => double.Parse(part, CultureInfo.InvariantCulture)).ToArray();
-    }
+    public double[] RunTrainParts() =>
+        Ask("train-parts").Split(' ').Select(part => double.Parse(part, CultureInfo.InvariantCulture)).ToArray();
 
     /// <inheritdoc />
     public void Dispose()
@@ -98,4 +85,12 @@ internal sealed class PyTorchWorker : IDisposable
     }
 
     private sealed record Facts(string Torch, int Threads, double MaxAbsDiff);
+
+    private string Ask(string command)
+    {
+        process.StandardInput.WriteLine(command);
+        process.StandardInput.Flush();
+        return process.StandardOutput.ReadLine()
+            ?? throw new InvalidOperationException($"The PyTorch worker stopped during '{command}':\n{(process.WaitForExit(10_000) ? standardError.Result : "(still running)")}");
+    }
 }

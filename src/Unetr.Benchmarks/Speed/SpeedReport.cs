@@ -1,6 +1,5 @@
 using System;
 using System.Collections.Generic;
-using System.Diagnostics;
 using System.Globalization;
 using System.IO;
 using System.Linq;
@@ -273,23 +272,17 @@ public static class SpeedReport
         public string OutputPath => Path.Combine(directory, "output.f32");
 
         public (double Forward, double Train) Measure(int repeats) =>
-            (Timing.Measure(() => forward.Run().Dispose(), repeats).Median, Timing.Measure(() => train.Run(), repeats).Median);
+            (Timing.Measure(Forward, repeats).Median, Timing.Measure(TrainStep, repeats).Median);
 
-        public double TimeForward()
-        {
-            var clock = Stopwatch.StartNew();
-            forward.Run().Dispose();
-            return clock.Elapsed.TotalSeconds;
-        }
+        public double TimeForward() => Timing.Seconds(Forward);
+
+        public double TimeTrainStep() => Timing.Seconds(TrainStep);
 
         public double[] TrainParts() => train.RunTimedParts();
 
-        public double TimeTrainStep()
-        {
-            var clock = Stopwatch.StartNew();
-            train.Run();
-            return clock.Elapsed.TotalSeconds;
-        }
+        private void Forward() => forward.Run().Dispose();
+
+        private void TrainStep() => train.Run();
 
         public void Dispose()
         {

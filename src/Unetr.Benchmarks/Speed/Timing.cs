@@ -95,7 +95,8 @@ public static class Timing
         return sorted[below] + ((rank - below) * (sorted[above] - sorted[below]));
     }
 
-    private static double Seconds(Action action)
+    /// <summary>Wall-clock seconds of one run of <paramref name="action"/>.</summary>
+    public static double Seconds(Action action)
     {
         var watch = Stopwatch.StartNew();
         action();

@@ -86,31 +86,13 @@ public sealed class TrainStepWorkload : IDisposable
     }
 
     /// <summary>Runs one step and returns the loss before the update.</summary>
-    public float Run()
-    {
-        using var scope = NewDisposeScope();
-        optimizer.zero_grad();
-        var loss = nn.functional.cross_entropy(network.call(input), labels);
-        loss.backward();
-        optimizer.step();
-        return loss.item<float>();
-    }
+    public float Run() => Step(parts: null);
 
     /// <summary>Runs one step and returns the seconds of its parts: zero_grad, forward with loss, backward, optimizer step.</summary>
     public double[] RunTimedParts()
     {
-        using var scope = NewDisposeScope();
-        var clock = System.Diagnostics.Stopwatch.StartNew();
         var parts = new double[4];
-        optimizer.zero_grad();
-        parts[0] = Lap(clock);
-        var loss = nn.functional.cross_entropy(network.call(input), labels);
-        _ = loss.item<float>();
-        parts[1] = Lap(clock);
-        loss.backward();
-        parts[2] = Lap(clock);
-        optimizer.step();
-        parts[3] = Lap(clock);
+        Step(parts);
         return parts;
     }
 
@@ -123,10 +105,31 @@ public sealed class TrainStepWorkload : IDisposable
         network.Dispose();
     }
 
-    private static double Lap(System.Diagnostics.Stopwatch clock)
+    // One step; with parts, the seconds of each stage are written into it (reading the loss marks the forward's end).
+    private float Step(double[]? parts)
     {
-        var seconds = clock.Elapsed.TotalSeconds;
+        using var scope = NewDisposeScope();
+        var clock = parts is null ? null : System.Diagnostics.Stopwatch.StartNew();
+        optimizer.zero_grad();
+        Lap(clock, parts, 0);
+        var loss = nn.functional.cross_entropy(network.call(input), labels);
+        var value = loss.item<float>();
+        Lap(clock, parts, 1);
+        loss.backward();
+        Lap(clock, parts, 2);
+        optimizer.step();
+        Lap(clock, parts, 3);
+        return value;
+    }
+
+    private static void Lap(System.Diagnostics.Stopwatch? clock, double[]? parts, int index)
+    {
+        if (clock is null || parts is null)
+        {
+            return;
+        }
+
+        parts[index] = clock.Elapsed.TotalSeconds;
         clock.Restart();
-        return seconds;
     }
 }
