@@ -6,8 +6,9 @@ using System.Linq;
 using System.Runtime.InteropServices;
 using System.Text.Json;
 using TorchSharp;
-using TorchSharp.PyBridge;
 using Unetr.Benchmarks.Networks;
+using Unetr.Model.Checkpoints;
+using Unetr.Model.Runtime;
 using static TorchSharp.torch;
 
 namespace Unetr.Benchmarks.Speed;
@@ -91,6 +92,8 @@ public static class SpeedReport
         using var generated = new MonaiBench96();
         using var handWritten = new HandWrittenMonaiBench96();
         handWritten.load_state_dict(generated.state_dict());
+        ChannelsLast.Convert(generated);
+        ChannelsLast.Convert(handWritten);
         generated.eval();
         handWritten.eval();
         using var input = torch.randn(spec.BatchShape(BenchSettings.Batch));
@@ -240,7 +243,7 @@ public static class SpeedReport
 
     /// <summary>
     /// The generated network's workloads, built once from the fixed seed, with the files the PyTorch side reads: its
-    /// weights (PyBridge), the forward input and the eval-mode output, as raw little-endian float32.
+    /// weights (a PyTorch state dict, <see cref="StateDictWriter"/>), the forward input and the eval-mode output, as raw little-endian float32.
     /// </summary>
     private sealed class TorchSharpSide : IDisposable
     {
@@ -253,7 +256,7 @@ public static class SpeedReport
             torch.manual_seed(BenchSettings.Seed);
             directory = Directory.CreateTempSubdirectory("unetr-speed-").FullName;
             forward = new ForwardWorkload(network.Create(), network);
-            forward.Network.save_py(Weights);
+            StateDictWriter.Save(forward.Network, Weights);
             using (var logits = forward.Run())
             {
                 WriteFloats(OutputPath, logits);

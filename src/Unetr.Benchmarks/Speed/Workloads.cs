@@ -2,6 +2,8 @@ using System;
 using System.Linq;
 using TorchSharp;
 using TorchSharp.Modules;
+using Unetr.Model.Runtime;
+using Unetr.Model.Training;
 using static TorchSharp.torch;
 
 namespace Unetr.Benchmarks.Speed;
@@ -26,7 +28,10 @@ public static class BenchSettings
     }
 }
 
-/// <summary>One inference pass: eval mode, inference mode (no autograd bookkeeping at all), a fixed input.</summary>
+/// <summary>
+/// One inference pass: eval mode, inference mode (no autograd bookkeeping at all), channels-last convolution weights
+/// (<see cref="ChannelsLast"/>), a fixed input.
+/// </summary>
 public sealed class ForwardWorkload : IDisposable
 {
     private readonly Tensor input;
@@ -35,7 +40,7 @@ public sealed class ForwardWorkload : IDisposable
     public ForwardWorkload(nn.Module<Tensor, Tensor> network, BenchNetwork spec)
     {
         ArgumentNullException.ThrowIfNull(spec);
-        Network = network ?? throw new ArgumentNullException(nameof(network));
+        Network = ChannelsLast.Convert(network ?? throw new ArgumentNullException(nameof(network)));
         Network.eval();
         input = torch.randn(spec.BatchShape(BenchSettings.Batch));
     }
@@ -62,8 +67,9 @@ public sealed class ForwardWorkload : IDisposable
 }
 
 /// <summary>
-/// One optimisation step as training does it: forward in train mode, cross-entropy over voxels, backward, AdamW step
-/// (the official recipe's lr 1e-4, weight decay 1e-5). Cross-entropy rather than DiceCE keeps the loss identical to
+/// One optimisation step as <see cref="Trainer"/> takes it: channels-last convolution weights, forward in train mode,
+/// cross-entropy over voxels, backward, AdamW step (<see cref="FlatAdamW"/>; the official recipe's lr 1e-4, weight
+/// decay 1e-5, PyTorch's betas). Cross-entropy rather than DiceCE keeps the loss identical to
 /// the PyTorch side's without porting a Dice implementation; the loss is a negligible share of the step.
 /// </summary>
 public sealed class TrainStepWorkload : IDisposable
@@ -71,18 +77,18 @@ public sealed class TrainStepWorkload : IDisposable
     private readonly nn.Module<Tensor, Tensor> network;
     private readonly Tensor input;
     private readonly Tensor labels;
-    private readonly optim.Optimizer optimizer;
+    private readonly FlatAdamW optimizer;
 
     /// <summary>Builds a workload over <paramref name="network"/> with input and labels drawn from the current seed.</summary>
     public TrainStepWorkload(nn.Module<Tensor, Tensor> network, BenchNetwork spec)
     {
         ArgumentNullException.ThrowIfNull(spec);
-        this.network = network ?? throw new ArgumentNullException(nameof(network));
+        this.network = ChannelsLast.Convert(network ?? throw new ArgumentNullException(nameof(network)));
         this.network.train();
         var shape = spec.BatchShape(BenchSettings.Batch);
         input = torch.randn(shape);
         labels = torch.randint(spec.Classes, new long[] { shape[0] }.Concat(shape.Skip(2)).ToArray(), dtype: ScalarType.Int64);
-        optimizer = optim.AdamW(this.network.parameters(), lr: 1e-4, weight_decay: 1e-5);
+        optimizer = new FlatAdamW(this.network.parameters(), learningRate: 1e-4, weightDecay: 1e-5);
     }
 
     /// <summary>Runs one step and returns the loss before the update.</summary>
@@ -110,14 +116,14 @@ public sealed class TrainStepWorkload : IDisposable
     {
         using var scope = NewDisposeScope();
         var clock = parts is null ? null : System.Diagnostics.Stopwatch.StartNew();
-        optimizer.zero_grad();
+        optimizer.ZeroGrad();
         Lap(clock, parts, 0);
         var loss = nn.functional.cross_entropy(network.call(input), labels);
         var value = loss.item<float>();
         Lap(clock, parts, 1);
         loss.backward();
         Lap(clock, parts, 2);
-        optimizer.step();
+        optimizer.Step();
         Lap(clock, parts, 3);
         return value;
     }

@@ -48,12 +48,14 @@ namespace Unetr.Model.Checkpoints
                 throw new ArgumentOutOfRangeException(nameof(format), format, $"Expected one of: {string.Join(", ", Enum.GetNames<CheckpointFormat>())}.");
             }
 
-            // Both writers copy each tensor's bytes as they stand, so they get detached, contiguous CPU tensors. A
-            // safetensors file lists its keys in ordinal order, so that equal state dicts give equal files.
+            // Both writers copy each tensor's bytes as they stand, so they get detached CPU tensors that own their
+            // storage from its start: the pickler records a view's storage offset but writes only the view's bytes
+            // (parameters gathered by FlatAdamW are such views). A safetensors file lists its keys in ordinal order, so
+            // that equal state dicts give equal files.
             using var scope = NewDisposeScope();
             var onCpu = stateDict
                 .OrderBy(entry => entry.Key, StringComparer.Ordinal)
-                .Select(entry => KeyValuePair.Create(entry.Key, entry.Value.detach().cpu().contiguous()))
+                .Select(entry => KeyValuePair.Create(entry.Key, Standalone(entry.Value)))
                 .ToList();
             if (format == CheckpointFormat.Safetensors)
             {
@@ -69,6 +71,17 @@ namespace Unetr.Model.Checkpoints
 
                 PyTorchPickler.PickleStateDict(stream, table, leaveOpen: true);
             }
+        }
+
+        private static Tensor Standalone(Tensor tensor)
+        {
+            var onCpu = tensor.detach().cpu();
+            if (!onCpu.is_contiguous())
+            {
+                return onCpu.contiguous();
+            }
+
+            return onCpu.storage_offset() == 0 ? onCpu : onCpu.clone();
         }
     }
 }

@@ -14,7 +14,7 @@ using static TorchSharp.torch;
 namespace Unetr.Model.Training;
 
 /// <summary>
-/// Trains a segmentation network with AdamW, a warm-up + cosine learning rate, DiceCE loss, gradient clipping and
+/// Trains a segmentation network with AdamW (<see cref="FlatAdamW"/>), a warm-up + cosine learning rate, DiceCE loss, gradient clipping and
 /// seeded augmentation; validates on held-out volumes; keeps the best checkpoint; and resumes a saved run so that it
 /// continues exactly where the uninterrupted run would have been.
 /// </summary>
@@ -32,8 +32,7 @@ public sealed class Trainer : IDisposable
     private readonly AugmentedBatches _batches;
     private readonly WarmupCosineSchedule _schedule;
     private readonly SeededRandom _random;
-    private readonly Parameter[] _parameters;
-    private readonly AdamW _optimizer;
+    private readonly FlatAdamW _optimizer;
 
     /// <summary>Seeds libtorch, builds the model and its optimizer.</summary>
     /// <param name="createModel">Builds a freshly initialised network; the trainer owns and disposes it.</param>
@@ -61,10 +60,13 @@ public sealed class Trainer : IDisposable
         manual_seed(options.Seed);
         Model = createModel();
         Model.train();
-        _parameters = Model.parameters().ToArray();
+        if (options.ChannelsLast)
+        {
+            ChannelsLast.Convert(Model);
+        }
 
-        // TorchSharp's optim.AdamW factory defaults beta2 to 0.99; PyTorch's (and the recipe's) is 0.999, so pass both betas.
-        _optimizer = optim.AdamW(_parameters, lr: _schedule.LearningRate(0), beta1: 0.9, beta2: 0.999, eps: 1e-8, weight_decay: options.WeightDecay);
+        // PyTorch's AdamW (betas 0.9 and 0.999, eps 1e-8) over one flat buffer: a step is a handful of tensor operations.
+        _optimizer = new FlatAdamW(Model.parameters(), _schedule.LearningRate(0), beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: options.WeightDecay);
     }
 
     /// <summary>The network being trained.</summary>
@@ -88,13 +90,10 @@ public sealed class Trainer : IDisposable
     {
         using var scope = NewDisposeScope();
         var learningRate = _schedule.LearningRate(Step);
-        foreach (var group in _optimizer.ParamGroups)
-        {
-            group.LearningRate = learningRate;
-        }
+        _optimizer.LearningRate = learningRate;
 
         var (images, labels) = _batches.Next(_random);
-        _optimizer.zero_grad();
+        _optimizer.ZeroGrad();
         var loss = Options.Loss.Compute(Model.call(images), labels);
         var lossValue = loss.item<float>();
         if (!float.IsFinite(lossValue))
@@ -103,8 +102,8 @@ public sealed class Trainer : IDisposable
         }
 
         loss.backward();
-        double? gradientNorm = Options.MaxGradientNorm > 0 ? nn.utils.clip_grad_norm_(_parameters, Options.MaxGradientNorm) : null;
-        _optimizer.step();
+        double? gradientNorm = Options.MaxGradientNorm > 0 ? _optimizer.ClipGradNorm(Options.MaxGradientNorm) : null;
+        _optimizer.Step();
         Step++;
         return new StepResult(Step, lossValue, learningRate, gradientNorm);
     }

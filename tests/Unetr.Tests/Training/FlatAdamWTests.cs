@@ -1,0 +1,264 @@
+using System;
+using System.IO;
+using System.Linq;
+using TorchSharp;
+using TorchSharp.Modules;
+using Unetr.Model.Runtime;
+using Unetr.Model.Training;
+using Xunit;
+using static TorchSharp.torch;
+
+namespace Unetr.Tests.Training;
+
+[Collection(TrainingCollection.Name)]
+public sealed class FlatAdamWTests
+{
+    private const double LearningRate = 1e-2;
+    private const double WeightDecay = 0.05;
+
+    [Fact]
+    public void Takes_the_same_steps_as_TorchSharp_AdamW_with_PyTorch_betas()
+    {
+        using var pair = new TwinNetworks();
+        using var reference = optim.AdamW(pair.Reference.parameters(), lr: LearningRate, beta1: 0.9, beta2: 0.999, eps: 1e-8, weight_decay: WeightDecay);
+        using var flat = new FlatAdamW(pair.Subject.parameters(), LearningRate, 0.9, 0.999, 1e-8, WeightDecay);
+
+        for (var step = 0; step < 6; step++)
+        {
+            // A schedule changes the rate between steps.
+            var rate = LearningRate / (step + 1);
+            reference.ParamGroups.Single().LearningRate = rate;
+            flat.LearningRate = rate;
+            reference.zero_grad();
+            flat.ZeroGrad();
+            pair.Backward();
+            reference.step();
+            flat.Step();
+        }
+
+        Assert.Equal(6, flat.StepCount);
+        Assert.True(pair.MaxParameterDifference() <= 1e-6, $"max |difference| {pair.MaxParameterDifference():E2}");
+        Assert.True(pair.MaxDistanceFromStart() > 1e-3, "the steps moved the weights, so agreeing means something");
+    }
+
+    [Fact]
+    public void Gradients_accumulate_into_the_flat_buffer_and_zero_grad_clears_them()
+    {
+        using var pair = new TwinNetworks();
+        using var flat = new FlatAdamW(pair.Subject.parameters(), LearningRate);
+
+        pair.Backward();
+        var first = pair.Subject.parameters().Select(p => p.grad!.clone()).ToArray();
+        pair.Backward();
+
+        foreach (var (parameter, once) in pair.Subject.parameters().Zip(first))
+        {
+            Assert.True((parameter.grad! - 2 * once).abs().max().item<float>() <= 1e-5, "a second backward adds to the gradient, as PyTorch does");
+        }
+
+        flat.ZeroGrad();
+        Assert.All(pair.Subject.parameters(), p => Assert.Equal(0f, p.grad!.abs().max().item<float>()));
+    }
+
+    [Fact]
+    public void A_replaced_gradient_is_taken_into_the_buffer_before_the_step()
+    {
+        using var pair = new TwinNetworks();
+        using var reference = optim.AdamW(pair.Reference.parameters(), lr: LearningRate, beta1: 0.9, beta2: 0.999, weight_decay: WeightDecay);
+        using var flat = new FlatAdamW(pair.Subject.parameters(), LearningRate, weightDecay: WeightDecay);
+        pair.Backward();
+
+        // Someone assigns gradients directly, as a hook or gradient surgery would.
+        foreach (var (a, b) in pair.Reference.parameters().Zip(pair.Subject.parameters()))
+        {
+            var replacement = full_like(a, 0.25);
+            a.grad = replacement;
+            b.grad = replacement.clone();
+        }
+
+        reference.step();
+        flat.Step();
+
+        Assert.True(pair.MaxParameterDifference() <= 1e-6, $"max |difference| {pair.MaxParameterDifference():E2}");
+    }
+
+    [Fact]
+    public void Follows_parameters_converted_to_channels_last_after_it_was_built()
+    {
+        using var pair = new TwinNetworks();
+        using var reference = optim.AdamW(pair.Reference.parameters(), lr: LearningRate, beta1: 0.9, beta2: 0.999, weight_decay: WeightDecay);
+        using var flat = new FlatAdamW(pair.Subject.parameters(), LearningRate, weightDecay: WeightDecay);
+        for (var step = 0; step < 5; step++)
+        {
+            if (step == 2)
+            {
+                // Both change layout, so both compute the same forward; the moments must follow the new layout.
+                ChannelsLast.Convert(pair.Reference);
+                ChannelsLast.Convert(pair.Subject);
+            }
+
+            reference.zero_grad();
+            flat.ZeroGrad();
+            pair.Backward();
+            reference.step();
+            flat.Step();
+        }
+
+        Assert.Contains(pair.Subject.parameters(), ChannelsLast.Is);
+        Assert.All(pair.Subject.parameters().Where(p => p.dim() == 5), p => Assert.True(ChannelsLast.Is(p)));
+        Assert.True(pair.MaxParameterDifference() <= 1e-6, $"max |difference| {pair.MaxParameterDifference():E2}");
+    }
+
+    [Fact]
+    public void Clipping_matches_clip_grad_norm()
+    {
+        using var pair = new TwinNetworks();
+        using var flat = new FlatAdamW(pair.Subject.parameters(), LearningRate);
+        pair.Backward();
+        var expected = nn.utils.clip_grad_norm_(pair.Reference.parameters(), 0.01);
+
+        var norm = flat.ClipGradNorm(0.01);
+
+        Assert.Equal(expected, norm, 4);
+        Assert.True(norm > 0.01, "the gradient was large enough to be clipped");
+        foreach (var (a, b) in pair.Reference.parameters().Zip(pair.Subject.parameters()))
+        {
+            Assert.True((a.grad! - b.grad!).abs().max().item<float>() <= 1e-7);
+        }
+    }
+
+    [Fact]
+    public void Saved_state_resumes_the_same_steps_across_memory_layouts()
+    {
+        using var pair = new TwinNetworks();
+        ChannelsLast.Convert(pair.Subject);
+        using var first = new FlatAdamW(pair.Subject.parameters(), LearningRate, weightDecay: WeightDecay);
+        for (var step = 0; step < 3; step++)
+        {
+            first.ZeroGrad();
+            pair.Backward(pair.Subject);
+            first.Step();
+        }
+
+        using var stream = new MemoryStream();
+        using (var writer = new BinaryWriter(stream, System.Text.Encoding.UTF8, leaveOpen: true))
+        {
+            first.SaveState(writer);
+        }
+
+        // The state goes to a row-major copy of the channels-last network, and to another copy with fresh moments.
+        using var resumedNetwork = new OtherTinyNet();
+        resumedNetwork.load_state_dict(pair.Subject.state_dict());
+        using var freshNetwork = new OtherTinyNet();
+        freshNetwork.load_state_dict(pair.Subject.state_dict());
+        using var resumed = new FlatAdamW(resumedNetwork.parameters(), LearningRate, weightDecay: WeightDecay);
+        using var fresh = new FlatAdamW(freshNetwork.parameters(), LearningRate, weightDecay: WeightDecay);
+        stream.Position = 0;
+        using (var reader = new BinaryReader(stream))
+        {
+            resumed.LoadState(reader, "memory");
+        }
+
+        // The same gradients everywhere, so that the three updates differ only by the optimizer's state.
+        manual_seed(3);
+        foreach (var ((a, b), c) in pair.Subject.parameters().Zip(resumedNetwork.parameters()).Zip(freshNetwork.parameters()))
+        {
+            var gradient = randn(a.shape);
+            a.grad = gradient;
+            b.grad = gradient.clone();
+            c.grad = gradient.clone();
+        }
+
+        first.Step();
+        resumed.Step();
+        fresh.Step();
+
+        Assert.Equal(4, resumed.StepCount);
+        var difference = TwinNetworks.MaxDifference(pair.Subject, resumedNetwork);
+        Assert.True(difference <= 1e-6, $"max |difference| {difference:E2}");
+        Assert.True(TwinNetworks.MaxDifference(pair.Subject, freshNetwork) > 1e-4, "without the saved moments the step differs");
+    }
+
+    [Fact]
+    public void Refuses_state_for_another_number_of_parameters()
+    {
+        using var small = new OtherTinyNet();
+        using var large = new TrainableTinyNet();
+        using var stream = new MemoryStream();
+        using (var writer = new BinaryWriter(stream, System.Text.Encoding.UTF8, leaveOpen: true))
+        using (var optimizer = new FlatAdamW(small.parameters()))
+        {
+            optimizer.SaveState(writer);
+        }
+
+        stream.Position = 0;
+        using var other = new FlatAdamW(large.parameters());
+        using var reader = new BinaryReader(stream);
+        var error = Assert.Throws<InvalidDataException>(() => other.LoadState(reader, "small.ckpt"));
+        Assert.Contains("small.ckpt", error.Message);
+        Assert.Contains($"{other.Count:N0}", error.Message);
+    }
+
+    [Fact]
+    public void Rejects_parameters_of_mixed_dtypes_and_hyper_parameters_out_of_range()
+    {
+        using var single = new Parameter(zeros(3));
+        using var twice = new Parameter(zeros(3, dtype: float64));
+
+        var mixed = Assert.Throws<ArgumentException>(() => new FlatAdamW(new[] { single, twice }));
+        Assert.Contains("Float64", mixed.Message);
+        var none = Assert.Throws<ArgumentException>(() => new FlatAdamW(Array.Empty<Parameter>()));
+        Assert.Contains("at least one parameter", none.Message);
+        var beta = Assert.Throws<ArgumentException>(() => new FlatAdamW(new[] { single }, beta2: 1.0));
+        Assert.Contains("[0, 1)", beta.Message);
+        Assert.Equal("beta2", beta.ParamName);
+    }
+
+    // Two copies of one small network with the same weights, input and labels.
+    private sealed class TwinNetworks : IDisposable
+    {
+        private readonly Tensor _input;
+        private readonly Tensor _labels;
+        private readonly Tensor[] _start;
+
+        public TwinNetworks()
+        {
+            manual_seed(7);
+            Reference = new OtherTinyNet();
+            Subject = new OtherTinyNet();
+            Subject.load_state_dict(Reference.state_dict());
+            _input = randn(OtherTinyNet.InputShape.Prepend(2).ToArray());
+            _labels = randint(3, new long[] { 2, 16, 16, 16 });
+            _start = Reference.parameters().Select(p => p.detach().clone()).ToArray();
+        }
+
+        public OtherTinyNet Reference { get; }
+
+        public OtherTinyNet Subject { get; }
+
+        public void Backward() => Backward(Reference, Subject);
+
+        public void Backward(params OtherTinyNet[] networks)
+        {
+            foreach (var network in networks)
+            {
+                using var scope = NewDisposeScope();
+                nn.functional.cross_entropy(network.call(_input), _labels).backward();
+            }
+        }
+
+        public double MaxParameterDifference() => MaxDifference(Reference, Subject);
+
+        public static double MaxDifference(OtherTinyNet a, OtherTinyNet b) =>
+            a.parameters().Zip(b.parameters()).Max(pair => (pair.First - pair.Second).abs().max().item<float>());
+
+        public double MaxDistanceFromStart() =>
+            Reference.parameters().Zip(_start).Max(pair => (pair.First - pair.Second).abs().max().item<float>());
+
+        public void Dispose()
+        {
+            Reference.Dispose();
+            Subject.Dispose();
+        }
+    }
+}
