@@ -16,11 +16,13 @@ public static class Program
     public static int Main(string[] args)
     {
         // Before anything loads libtorch: the OpenMP runtime reads its wait policy once, at load. Every verb (and the
-        // processes BenchmarkDotNet and the speed report start) runs with the same policy.
+        // processes BenchmarkDotNet and the speed report start) runs with the same policy and the same C-heap settings.
         var waitPolicy = OpenMpWaitPolicy.PreferPassive();
+        var heap = NativeHeap.KeepFreedMemory();
         if (args.Length > 0 && args[0] is "speed" or "memory")
         {
             System.Console.WriteLine($"OpenMP wait policy: {waitPolicy}");
+            System.Console.WriteLine($"C heap: {heap}");
         }
 
         if (args.Length > 0 && args[0] == "speed")

@@ -8,7 +8,6 @@ using System.Text.Json;
 using TorchSharp;
 using Unetr.Benchmarks.Networks;
 using Unetr.Model.Checkpoints;
-using Unetr.Model.Runtime;
 using static TorchSharp.torch;
 
 namespace Unetr.Benchmarks.Speed;
@@ -92,8 +91,6 @@ public static class SpeedReport
         using var generated = new MonaiBench96();
         using var handWritten = new HandWrittenMonaiBench96();
         handWritten.load_state_dict(generated.state_dict());
-        ChannelsLast.Convert(generated);
-        ChannelsLast.Convert(handWritten);
         generated.eval();
         handWritten.eval();
         using var input = torch.randn(spec.BatchShape(BenchSettings.Batch));

@@ -29,8 +29,8 @@ public static class BenchSettings
 }
 
 /// <summary>
-/// One inference pass: eval mode, inference mode (no autograd bookkeeping at all), channels-last convolution weights
-/// (<see cref="ChannelsLast"/>), a fixed input.
+/// One inference pass: eval mode, inference mode (no autograd bookkeeping at all), a fixed input. Weights stay
+/// row-major: channels-last speeds up the backward pass, not this one (docs/speed-notes.md).
 /// </summary>
 public sealed class ForwardWorkload : IDisposable
 {
@@ -40,7 +40,7 @@ public sealed class ForwardWorkload : IDisposable
     public ForwardWorkload(nn.Module<Tensor, Tensor> network, BenchNetwork spec)
     {
         ArgumentNullException.ThrowIfNull(spec);
-        Network = ChannelsLast.Convert(network ?? throw new ArgumentNullException(nameof(network)));
+        Network = network ?? throw new ArgumentNullException(nameof(network));
         Network.eval();
         input = torch.randn(spec.BatchShape(BenchSettings.Batch));
     }

@@ -66,7 +66,7 @@ public sealed record TrainingOptions
 
     /// <summary>
     /// Stores the network's convolution weights channels-last (<see cref="Runtime.ChannelsLast"/>) before training, which
-    /// makes libtorch's CPU convolutions faster (the <c>speed</c> benchmark measures it). Results agree with the
+    /// makes the backward pass of libtorch's CPU convolutions faster (docs/speed-notes.md has the measurements). Results agree with the
     /// row-major layout to rounding, not bit for bit; saved weights are the same either way.
     /// </summary>
     public bool ChannelsLast { get; init; } = true;
