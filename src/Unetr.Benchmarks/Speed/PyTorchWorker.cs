@@ -32,7 +32,15 @@ internal sealed class PyTorchWorker : IDisposable
     public double MaxAbsDiff { get; }
 
     /// <summary>Starts the worker on a case file and waits until it has loaded the weights and checked the output.</summary>
-    public static PyTorchWorker Start(string python, string script, string casePath, int threads)
+    /// <param name="python">The interpreter.</param>
+    /// <param name="script">The worker script.</param>
+    /// <param name="casePath">The case file the speed report wrote.</param>
+    /// <param name="threads">libtorch intra-op threads.</param>
+    /// <param name="sameHeap">
+    /// Whether the worker inherits this process's C-heap settings (<see cref="Unetr.Model.Runtime.NativeHeap.KeepFreedMemory"/>);
+    /// <c>false</c> removes them, so PyTorch runs with glibc's defaults, as it does when installed.
+    /// </param>
+    public static PyTorchWorker Start(string python, string script, string casePath, int threads, bool sameHeap = true)
     {
         var start = new ProcessStartInfo(python)
         {
@@ -47,6 +55,12 @@ internal sealed class PyTorchWorker : IDisposable
 
         // PyTorch's OpenMP pool would otherwise size itself from the environment before set_num_threads runs.
         start.Environment["OMP_NUM_THREADS"] = threads.ToString(CultureInfo.InvariantCulture);
+        if (!sameHeap)
+        {
+            start.Environment.Remove("MALLOC_MMAP_MAX_");
+            start.Environment.Remove("MALLOC_TRIM_THRESHOLD_");
+        }
+
         var process = Process.Start(start) ?? throw new InvalidOperationException($"Could not start {python}.");
         var standardError = process.StandardError.ReadToEndAsync();
         var first = process.StandardOutput.ReadLine();

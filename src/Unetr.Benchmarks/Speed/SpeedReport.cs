@@ -23,7 +23,8 @@ public static class SpeedReport
     private const string Script = "bench/pytorch/unetr_torch.py";
 
     /// <summary>Runs the report; <paramref name="args"/> may hold <c>--repeats N</c>, <c>--python PATH</c>, <c>--no-pytorch</c>,
-    /// <c>--breakdown</c> (also time a train step's parts on both sides).</summary>
+    /// <c>--breakdown</c> (also time a train step's parts on both sides), <c>--pytorch-heap same|default</c> (the PyTorch
+    /// worker inherits this process's C-heap settings, the default, or runs with glibc's own).</summary>
     public static int Run(IReadOnlyList<string> args)
     {
         ArgumentNullException.ThrowIfNull(args);
@@ -31,10 +32,22 @@ public static class SpeedReport
         var python = CommandArguments.Option(args, "--python") ?? Environment.GetEnvironmentVariable("UNETR_PYTHON") ?? "/usr/bin/python3";
         var withPyTorch = !args.Contains("--no-pytorch");
         var breakdown = args.Contains("--breakdown");
+        var pytorchHeap = CommandArguments.Option(args, "--pytorch-heap") ?? "same";
+        if (pytorchHeap is not ("same" or "default"))
+        {
+            Console.Error.WriteLine($"--pytorch-heap must be 'same' or 'default'; got '{pytorchHeap}'.");
+            return 2;
+        }
 
         BenchSettings.Apply();
         Console.WriteLine($"UNETR speed report: TorchSharp {typeof(torch).Assembly.GetName().Version}, {torch.get_num_threads()} threads, batch {BenchSettings.Batch}, {repeats} timed repeats (median)");
         Console.WriteLine($"load average at start: {LoadAverage()}");
+        if (withPyTorch)
+        {
+            Console.WriteLine(pytorchHeap == "same"
+                ? "PyTorch worker: same OpenMP wait policy and C-heap settings as this process"
+                : "PyTorch worker: same OpenMP wait policy, glibc's default C heap (--pytorch-heap default)");
+        }
 
         var (peak, peakSize) = GemmPeak();
         Console.WriteLine($"GEMM peak (float32 matmul of 1024², 2048², 3072², best of 10 each; best at {peakSize}²): {peak / 1e9:F1} GFLOP/s");
@@ -56,7 +69,7 @@ public static class SpeedReport
 
             // Round by round, alternating with a PyTorch worker on the same weights, so both sides see the same load.
             var casePath = WriteCase(network, layout, side.Weights, side.InputPath, side.OutputPath, repeats);
-            using var worker = PyTorchWorker.Start(python, FindScript(), casePath, BenchSettings.Threads);
+            using var worker = PyTorchWorker.Start(python, FindScript(), casePath, BenchSettings.Threads, sameHeap: pytorchHeap == "same");
             var forwardRounds = Timing.PairedTimed(() => worker.Run("forward"), side.TimeForward, 2 * repeats);
             var trainRounds = Timing.PairedTimed(() => worker.Run("train"), side.TimeTrainStep, 2 * repeats);
             rows.Add(Row(network, "TorchSharp (generated)", forwardRounds.SecondMedian, trainRounds.SecondMedian, peak));
