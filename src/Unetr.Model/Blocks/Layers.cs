@@ -20,15 +20,13 @@ namespace Unetr.Model.Blocks
         /// <param name="padding">Zero padding along every axis.</param>
         /// <param name="bias">Whether the layer has a <c>bias</c> parameter.</param>
         /// <returns>
-        /// The convolution; its parameters are <c>weight</c> and, if <paramref name="bias"/>, <c>bias</c>. Two shapes get a
-        /// faster module with the same parameters: kernel 1 at stride 1 a <see cref="PointwiseConv"/>, and a 3D
-        /// convolution at stride 1 with 2 to 7 input channels a <see cref="ChannelPaddedConv3d"/>.
+        /// The convolution; its parameters are <c>weight</c> and, if <paramref name="bias"/>, <c>bias</c>. A 3D
+        /// convolution at stride 1 with 2 to 7 input channels is a <see cref="ChannelPaddedConv3d"/>, which is faster on CPU.
         /// </returns>
         public static nn.Module<Tensor, Tensor> Conv(
             int spatialDims, long inChannels, long outChannels, long kernel, long stride, long padding, bool bias) =>
             CheckSpatialDims(spatialDims) switch
             {
-                _ when kernel == 1 && stride == 1 && padding == 0 => new PointwiseConv(spatialDims, inChannels, outChannels, bias),
                 2 => nn.Conv2d(inChannels, outChannels, kernel, stride, padding, bias: bias),
                 _ when stride == 1 && ChannelPaddedConv3d.Applies(inChannels) => new ChannelPaddedConv3d(inChannels, outChannels, kernel, stride, padding, bias),
                 _ => nn.Conv3d(inChannels, outChannels, kernel, stride, padding, bias: bias),

@@ -10,26 +10,8 @@ namespace Unetr.Tests.Blocks;
 
 // Draws from libtorch's global generator and compares initialisations, so it runs alone.
 [Collection(TrainingCollection.Name)]
-public sealed class FastConvTests
+public sealed class ChannelPaddedConvTests
 {
-    [Theory]
-    [InlineData(3, 8, 14, true)]
-    [InlineData(3, 16, 3, true)]
-    [InlineData(3, 32, 16, false)]
-    [InlineData(2, 6, 5, true)]
-    public void Pointwise_conv_is_a_kernel_one_convolution_with_its_parameters_outputs_and_gradients(int spatialDims, long inChannels, long outChannels, bool bias)
-    {
-        manual_seed(4);
-        using var reference = spatialDims == 3
-            ? (nn.Module<Tensor, Tensor>)nn.Conv3d(inChannels, outChannels, 1, bias: bias)
-            : nn.Conv2d(inChannels, outChannels, 1, bias: bias);
-        manual_seed(4);
-        using var fast = Layers.Conv(spatialDims, inChannels, outChannels, kernel: 1, stride: 1, padding: 0, bias);
-
-        Assert.IsType<PointwiseConv>(fast);
-        AssertSameModule(reference, fast, Input(spatialDims, 2, inChannels, 6));
-    }
-
     [Theory]
     [InlineData(4, 8, 3, 1)]
     [InlineData(2, 16, 3, 1)]
@@ -47,27 +29,15 @@ public sealed class FastConvTests
     [Fact]
     public void The_factory_picks_the_fast_forms_only_where_they_apply()
     {
-        using var pointwise = Layers.Conv(3, 8, 14, kernel: 1, stride: 1, padding: 0, bias: true);
         using var padded = Layers.Conv(3, 4, 8, kernel: 3, stride: 1, padding: 1, bias: true);
         using var patchEmbedding = Layers.Conv(3, 4, 192, kernel: 16, stride: 16, padding: 0, bias: true);
         using var single = Layers.Conv(3, 1, 8, kernel: 3, stride: 1, padding: 1, bias: true);
         using var wide = Layers.Conv(3, 16, 8, kernel: 3, stride: 1, padding: 1, bias: true);
 
-        Assert.IsType<PointwiseConv>(pointwise);
         Assert.IsType<ChannelPaddedConv3d>(padded);
         Assert.IsNotType<ChannelPaddedConv3d>(patchEmbedding);
         Assert.IsNotType<ChannelPaddedConv3d>(single);
         Assert.IsNotType<ChannelPaddedConv3d>(wide);
-    }
-
-    [Fact]
-    public void Pointwise_conv_names_the_expected_channels_when_the_input_has_others()
-    {
-        using var conv = new PointwiseConv(3, 8, 4, hasBias: true);
-
-        var error = Assert.Throws<ArgumentException>(() => conv.call(zeros(new long[] { 1, 6, 2, 2, 2 })));
-        Assert.Contains("[batch, 8, spatial…]", error.Message);
-        Assert.Contains("[1, 6, 2, 2, 2]", error.Message);
     }
 
     private static Tensor Input(int spatialDims, long batch, long channels, long size) =>
