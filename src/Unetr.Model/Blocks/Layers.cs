@@ -55,8 +55,8 @@ namespace Unetr.Model.Blocks
         /// <param name="kind">
         /// <see cref="NormKind.Batch"/>: affine BatchNorm with running statistics (eps 1e-5, momentum 0.1);
         /// state keys <c>weight</c>, <c>bias</c>, <c>running_mean</c>, <c>running_var</c>, <c>num_batches_tracked</c>.
-        /// <see cref="NormKind.Instance"/>: InstanceNorm without affine parameters or running statistics;
-        /// no state keys at all.
+        /// <see cref="NormKind.Instance"/>: InstanceNorm without affine parameters or running statistics
+        /// (<see cref="InstanceNorm"/>, computed as a group norm); no state keys at all.
         /// </param>
         /// <param name="spatialDims">2 or 3.</param>
         /// <param name="channels">Number of channels normalised.</param>
@@ -66,8 +66,7 @@ namespace Unetr.Model.Blocks
             {
                 (NormKind.Batch, 2) => nn.BatchNorm2d(channels, eps: 1e-5, momentum: 0.1, affine: true, track_running_stats: true),
                 (NormKind.Batch, _) => nn.BatchNorm3d(channels, eps: 1e-5, momentum: 0.1, affine: true, track_running_stats: true),
-                (NormKind.Instance, 2) => nn.InstanceNorm2d(channels, eps: 1e-5, affine: false, track_running_stats: false),
-                (NormKind.Instance, _) => nn.InstanceNorm3d(channels, eps: 1e-5, affine: false, track_running_stats: false),
+                (NormKind.Instance, _) => new InstanceNorm(channels, eps: 1e-5),
                 _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "Expected Batch or Instance."),
             };
 
