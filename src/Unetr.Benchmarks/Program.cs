@@ -9,7 +9,7 @@ namespace Unetr.Benchmarks;
 
 /// <summary>
 /// Entry point: <c>speed</c> runs the one-shot speed report, <c>memory</c> the resident-memory check of a long training
-/// run, <c>ablate</c> the ablation grid; anything else goes to BenchmarkDotNet's switcher.
+/// run, <c>heap</c> the C-heap reuse check, <c>ablate</c> the ablation grid; anything else goes to BenchmarkDotNet's switcher.
 /// </summary>
 public static class Program
 {
@@ -19,7 +19,7 @@ public static class Program
         // processes BenchmarkDotNet and the speed report start) runs with the same policy and the same C-heap settings.
         var waitPolicy = OpenMpWaitPolicy.PreferPassive();
         var heap = NativeHeap.KeepFreedMemory();
-        if (args.Length > 0 && args[0] is "speed" or "memory")
+        if (args.Length > 0 && args[0] is "speed" or "memory" or "heap")
         {
             System.Console.WriteLine($"OpenMP wait policy: {waitPolicy}");
             System.Console.WriteLine($"C heap: {heap}");
@@ -28,6 +28,11 @@ public static class Program
         if (args.Length > 0 && args[0] == "speed")
         {
             return SpeedReport.Run(args.Skip(1).ToArray());
+        }
+
+        if (args.Length > 0 && args[0] == "heap")
+        {
+            return HeapReuseCheck.Run();
         }
 
         if (args.Length > 0 && args[0] == "memory")
