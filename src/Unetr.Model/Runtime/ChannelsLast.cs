@@ -65,20 +65,7 @@ public static class ChannelsLast
             return false;
         }
 
-        var shape = tensor.shape;
-        var strides = tensor.stride();
-        long expected = 1;
-        foreach (var dimension in Order(shape.Length))
-        {
-            if (shape[dimension] != 1 && strides[dimension] != expected)
-            {
-                return false;
-            }
-
-            expected *= shape[dimension];
-        }
-
-        return true;
+        return Strides.AreDense(tensor.shape, tensor.stride(), Order((int)tensor.dim()));
     }
 
     private static bool IsConvertible(Tensor tensor) => tensor.dim() is 4 or 5;

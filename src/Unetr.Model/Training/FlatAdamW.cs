@@ -4,6 +4,7 @@ using System.IO;
 using System.Linq;
 using TorchSharp;
 using TorchSharp.Modules;
+using Unetr.Model.Runtime;
 using static TorchSharp.torch;
 
 namespace Unetr.Model.Training;
@@ -103,7 +104,7 @@ public sealed class FlatAdamW : IDisposable
         {
             for (var i = 0; i < _parameters.Length; i++)
             {
-                _strides[i] = LayoutOf(_parameters[i]);
+                _strides[i] = LayoutOf(_parameters[i].shape, _parameters[i].stride());
                 _valueSlots[i] = Slot(_values, i, _strides[i]);
                 _gradientSlots[i] = Slot(_gradients, i, _strides[i]);
                 BindValue(i);
@@ -209,8 +210,8 @@ public sealed class FlatAdamW : IDisposable
         writer.Write(Count);
         writer.Write(StepCount);
         using var scope = NewDisposeScope();
-        RowMajor(_expAvg).Save(writer);
-        RowMajor(_expAvgSq).Save(writer);
+        InRowMajorOrder(_expAvg).Save(writer);
+        InRowMajorOrder(_expAvgSq).Save(writer);
     }
 
     /// <summary>Reads a state written by <see cref="SaveState"/> for the same parameters.</summary>
@@ -299,17 +300,19 @@ public sealed class FlatAdamW : IDisposable
     }
 
     // A buffer's values with each parameter's segment in row-major order.
-    private Tensor RowMajor(Tensor buffer) =>
+    private Tensor InRowMajorOrder(Tensor buffer) =>
         cat(Enumerable.Range(0, _parameters.Length).Select(i => InLayout(buffer, i).reshape(-1)).ToArray());
 
     // Parameter index's segment of a buffer seen as the parameter: in the slot's layout, or row-major.
-    private Tensor InLayout(Tensor buffer, int index) => buffer.as_strided(_parameters[index].shape, _strides[index], _offsets[index]);
+    private Tensor InLayout(Tensor buffer, int index) => Segment(buffer, index, _strides[index]);
 
-    private Tensor InRowMajor(Tensor buffer, int index) => buffer.narrow(0, _offsets[index], _offsets[index + 1] - _offsets[index]).view(_parameters[index].shape);
+    private Tensor InRowMajor(Tensor buffer, int index) => Segment(buffer, index, Strides.RowMajor(_parameters[index].shape));
 
-    // A view of parameter index's segment of buffer, laid out with the given strides.
-    private Tensor Slot(Tensor buffer, int index, long[] strides) =>
-        buffer.as_strided(_parameters[index].shape, strides, _offsets[index]).DetachFromDisposeScope();
+    // Parameter index's segment of a buffer seen as the parameter, laid out with the given strides.
+    private Tensor Segment(Tensor buffer, int index, long[] strides) => buffer.as_strided(_parameters[index].shape, strides, _offsets[index]);
+
+    // A slot outlives any dispose scope: it is the parameter's (or gradient's) storage from now on.
+    private Tensor Slot(Tensor buffer, int index, long[] strides) => Segment(buffer, index, strides).DetachFromDisposeScope();
 
     // Every parameter's values and gradient must be its slots. A parameter whose layout changed (say, to channels-last)
     // gets slots of its new layout, with the moments permuted to match; a rebound one gets its values copied back in.
@@ -317,22 +320,25 @@ public sealed class FlatAdamW : IDisposable
     {
         for (var i = 0; i < _parameters.Length; i++)
         {
+            // Shape and strides are read once per parameter: this runs before every step.
             var parameter = _parameters[i];
-            CheckSize(parameter, i);
-            var strides = LayoutOf(parameter);
+            var shape = parameter.shape;
+            var actualStrides = parameter.stride();
+            CheckSize(parameter, shape, i);
+            var strides = LayoutOf(shape, actualStrides);
             if (!strides.AsSpan().SequenceEqual(_strides[i]))
             {
                 Relayout(i, strides);
                 continue;
             }
 
-            if (!Aliases(parameter, _valuesStorage, _offsets[i], strides))
+            if (!actualStrides.AsSpan().SequenceEqual(strides) || !Aliases(parameter, _valuesStorage, _offsets[i]))
             {
                 BindValue(i);
             }
 
             using var gradient = parameter.grad;
-            if (gradient is null || !Aliases(gradient, _gradientsStorage, _offsets[i], strides))
+            if (gradient is null || !gradient.stride().AsSpan().SequenceEqual(strides) || !Aliases(gradient, _gradientsStorage, _offsets[i]))
             {
                 BindGradient(i);
             }
@@ -345,8 +351,8 @@ public sealed class FlatAdamW : IDisposable
         var parameter = _parameters[index];
         foreach (var moment in new[] { _expAvg, _expAvgSq })
         {
-            var values = moment.as_strided(parameter.shape, _strides[index], _offsets[index]).clone();
-            moment.as_strided(parameter.shape, strides, _offsets[index]).copy_(values);
+            var values = InLayout(moment, index).clone();
+            Segment(moment, index, strides).copy_(values);
         }
 
         using (var gradient = parameter.grad)
@@ -398,52 +404,26 @@ public sealed class FlatAdamW : IDisposable
         _parameters[index].grad = slot;
     }
 
-    private void CheckSize(Tensor parameter, int index)
+    // The shape was the parameter's when the optimizer was built (so its element count fits the segment).
+    private void CheckSize(Tensor parameter, long[] shape, int index)
     {
-        var count = _offsets[index + 1] - _offsets[index];
-        if (parameter.numel() != count || parameter.dtype != _values.dtype || !parameter.shape.AsSpan().SequenceEqual(_valueSlots[index].shape))
+        if (parameter.dtype != _values.dtype || !shape.AsSpan().SequenceEqual(_valueSlots[index].shape))
         {
             throw new InvalidOperationException(
-                $"Parameter {index} is now {parameter.dtype} [{string.Join(", ", parameter.shape)}]; the optimizer was built for {_values.dtype} [{string.Join(", ", _valueSlots[index].shape)}]. Build a new optimizer after changing a parameter's shape or dtype.");
+                $"Parameter {index} is now {parameter.dtype} [{string.Join(", ", shape)}]; the optimizer was built for {_values.dtype} [{string.Join(", ", _valueSlots[index].shape)}]. Build a new optimizer after changing a parameter's shape or dtype.");
         }
     }
 
     // The parameter's own strides when they cover its elements exactly once without gaps (contiguous, channels-last or
     // any other permutation); otherwise row-major strides.
-    private static long[] LayoutOf(Tensor tensor)
-    {
-        var shape = tensor.shape;
-        var strides = tensor.stride();
-        var order = Enumerable.Range(0, shape.Length).Where(d => shape[d] != 1).OrderBy(d => strides[d]).ToArray();
-        long expected = 1;
-        foreach (var dimension in order)
-        {
-            if (strides[dimension] != expected)
-            {
-                return RowMajor(shape);
-            }
+    private static long[] LayoutOf(long[] shape, long[] strides) =>
+        Strides.AreDense(shape, strides, Enumerable.Range(0, shape.Length).OrderBy(axis => strides[axis]))
+            ? strides
+            : Strides.RowMajor(shape);
 
-            expected *= shape[dimension];
-        }
-
-        return strides;
-    }
-
-    private static long[] RowMajor(long[] shape)
-    {
-        var strides = new long[shape.Length];
-        long stride = 1;
-        for (var d = shape.Length - 1; d >= 0; d--)
-        {
-            strides[d] = stride;
-            stride *= Math.Max(shape[d], 1);
-        }
-
-        return strides;
-    }
-
-    private static bool Aliases(Tensor tensor, IntPtr storage, long offset, long[] strides) =>
-        tensor.storage_offset() == offset && StoragePointer(tensor) == storage && tensor.stride().AsSpan().SequenceEqual(strides);
+    // Whether the tensor's data starts at this element of this storage (its strides are checked by the caller).
+    private static bool Aliases(Tensor tensor, IntPtr storage, long offset) =>
+        tensor.storage_offset() == offset && StoragePointer(tensor) == storage;
 
     private static IntPtr StoragePointer(Tensor tensor) => tensor.dtype switch
     {
