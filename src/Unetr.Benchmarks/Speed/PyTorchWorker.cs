@@ -57,8 +57,10 @@ internal sealed class PyTorchWorker : IDisposable
         start.Environment["OMP_NUM_THREADS"] = threads.ToString(CultureInfo.InvariantCulture);
         if (!sameHeap)
         {
-            start.Environment.Remove("MALLOC_MMAP_MAX_");
-            start.Environment.Remove("MALLOC_TRIM_THRESHOLD_");
+            foreach (var variable in Unetr.Model.Runtime.NativeHeap.EnvironmentVariables)
+            {
+                start.Environment.Remove(variable);
+            }
         }
 
         var process = Process.Start(start) ?? throw new InvalidOperationException($"Could not start {python}.");

@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.Runtime.InteropServices;
 
 namespace Unetr.Model.Runtime;
@@ -21,6 +22,9 @@ public static class NativeHeap
     private const string TrimThresholdVariable = "MALLOC_TRIM_THRESHOLD_";
 
     private static bool _unavailable = !OperatingSystem.IsLinux();
+
+    /// <summary>The environment variables <see cref="KeepFreedMemory"/> reads, and sets for child processes.</summary>
+    public static IReadOnlyList<string> EnvironmentVariables { get; } = new[] { MmapMaxVariable, TrimThresholdVariable };
 
     /// <summary>
     /// Makes glibc serve large allocations from its heap instead of separate mappings and keep freed memory for reuse

@@ -45,8 +45,11 @@ public sealed class NativeHeapTests
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         start.ArgumentList.Add(benchmarks);
         start.ArgumentList.Add("heap");
-        start.Environment.Remove("MALLOC_MMAP_MAX_");
-        start.Environment.Remove("MALLOC_TRIM_THRESHOLD_");
+        foreach (var variable in NativeHeap.EnvironmentVariables)
+        {
+            start.Environment.Remove(variable);
+        }
+
         if (environment is not null)
         {
             start.Environment["MALLOC_MMAP_MAX_"] = environment;
