@@ -21,14 +21,14 @@ namespace Unetr.Model.Blocks
         /// <param name="bias">Whether the layer has a <c>bias</c> parameter.</param>
         /// <returns>
         /// The convolution; its parameters are <c>weight</c> and, if <paramref name="bias"/>, <c>bias</c>. A 3D
-        /// convolution at stride 1 with 2 to 7 input channels is a <see cref="ChannelPaddedConv3d"/>, which is faster on CPU.
+        /// convolution at stride 1 is a <see cref="OneDnnConv3d"/>, which keeps small volumes on oneDNN on CPU.
         /// </returns>
         public static nn.Module<Tensor, Tensor> Conv(
             int spatialDims, long inChannels, long outChannels, long kernel, long stride, long padding, bool bias) =>
             CheckSpatialDims(spatialDims) switch
             {
                 2 => nn.Conv2d(inChannels, outChannels, kernel, stride, padding, bias: bias),
-                _ when stride == 1 && ChannelPaddedConv3d.Applies(inChannels) => new ChannelPaddedConv3d(inChannels, outChannels, kernel, stride, padding, bias),
+                _ when stride == 1 => new OneDnnConv3d(inChannels, outChannels, kernel, padding, bias),
                 _ => nn.Conv3d(inChannels, outChannels, kernel, stride, padding, bias: bias),
             };
 

@@ -1,0 +1,126 @@
+using System;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace Unetr.Model.Blocks
+{
+    /// <summary>
+    /// A stride-1 3D convolution that, on CPU, makes sure libtorch computes it with oneDNN. Parameters, their shapes,
+    /// names (<c>weight</c>, <c>bias</c>) and initialisation are <c>nn.Conv3d</c>'s; only the route differs.
+    /// </summary>
+    /// <remarks>
+    /// libtorch (2.10, <c>ConvParams::use_mkldnn</c>) gives a float convolution on CPU to oneDNN only if the batch
+    /// is above 1, the kernel's last two axes are above 3, or N·C·D·H (the first four sizes, a rule written for 2D
+    /// images) is above 20,480. Every other 3D convolution goes to <c>slow_conv3d</c>, an unfold and a BLAS product:
+    /// for a UNETR decoder at batch 1 that is every convolution at 16³ and below, and the few-channel ones at 64³. On
+    /// the 2-core AMD machine of docs/speed-notes.md the BLAS route ran 64 → 64 channels at 16³ at a third of oneDNN's
+    /// speed, forward and backward. For those inputs this module makes the call one that oneDNN takes:
+    /// <list type="bullet">
+    /// <item>it pads the input explicitly and convolves without padding, when that alone lifts N·C·D·H over the limit;</item>
+    /// <item>otherwise it also cuts the padded volume into two depth slabs that overlap by the kernel's reach and
+    /// stacks them as a batch of two, then puts the two output halves back in depth order.</item>
+    /// </list>
+    /// Both compute the same sums as the plain convolution (in another order, so results differ in the last bits).
+    /// One input channel stays on libtorch's own route: oneDNN was no faster there.
+    /// </remarks>
+    public sealed class OneDnnConv3d : nn.Module<Tensor, Tensor>
+    {
+        /// <summary>libtorch's limit on N·C·D·H above which a batch-1 convolution goes to oneDNN.</summary>
+        public const long LibTorchOneDnnThreshold = 20480;
+
+        private readonly Parameter weight;
+        private readonly Parameter? bias;
+        private readonly long _kernel;
+        private readonly long _padding;
+        private readonly long[] _paddingPerAxis;
+
+        /// <summary>Creates the convolution, initialised exactly as <c>nn.Conv3d</c> with the same arguments (and the same draws).</summary>
+        /// <param name="inChannels">Input channels.</param>
+        /// <param name="outChannels">Output channels.</param>
+        /// <param name="kernel">Kernel size along every axis.</param>
+        /// <param name="padding">Zero padding along every axis.</param>
+        /// <param name="hasBias">Whether the layer has a <c>bias</c> parameter.</param>
+        public OneDnnConv3d(long inChannels, long outChannels, long kernel, long padding, bool hasBias)
+            : base(nameof(OneDnnConv3d))
+        {
+            using (var template = nn.Conv3d(inChannels, outChannels, kernel, stride: 1, padding, bias: hasBias))
+            {
+                weight = new Parameter(template.weight!.detach().clone());
+                bias = hasBias ? new Parameter(template.bias!.detach().clone()) : null;
+            }
+
+            _kernel = kernel;
+            _padding = padding;
+            _paddingPerAxis = new[] { padding, padding, padding };
+            RegisterComponents();
+        }
+
+        /// <summary>How a convolution of this module's kernel and padding is computed for an input of this shape.</summary>
+        /// <param name="inputShape"><c>[N, C, D, H, W]</c>.</param>
+        /// <param name="onCpu">Whether the input is on the CPU.</param>
+        /// <returns>The route <see cref="forward"/> takes.</returns>
+        public OneDnnRoute RouteFor(long[] inputShape, bool onCpu)
+        {
+            if (inputShape.Length != 5)
+            {
+                throw new ArgumentException($"Expected an input [N, C, D, H, W], got [{string.Join(", ", inputShape)}].", nameof(inputShape));
+            }
+
+            long channels = inputShape[1], depth = inputShape[2], height = inputShape[3];
+            if (!onCpu || inputShape[0] != 1 || _kernel > 3 || channels == 1 || channels * depth * height > LibTorchOneDnnThreshold)
+            {
+                return OneDnnRoute.AsIs;
+            }
+
+            var padded = channels * (depth + 2 * _padding) * (height + 2 * _padding);
+            if (padded > LibTorchOneDnnThreshold)
+            {
+                return OneDnnRoute.PaddedInput;
+            }
+
+            return depth + 2 * _padding - _kernel + 1 >= 2 ? OneDnnRoute.DepthSlabs : OneDnnRoute.AsIs;
+        }
+
+        /// <inheritdoc/>
+        public override Tensor forward(Tensor input) =>
+            RouteFor(input.shape, input.device_type == TorchSharp.DeviceType.CPU) switch
+            {
+                OneDnnRoute.PaddedInput => nn.functional.conv3d(PadSpatial(input, extraDepth: 0), weight, bias),
+                OneDnnRoute.DepthSlabs => ConvolveDepthSlabs(input),
+                _ => nn.functional.conv3d(input, weight, bias, padding: _paddingPerAxis),
+            };
+
+        // Output depth Do splits into two halves of ceil(Do / 2); slab i reads padded planes [i·half, i·half + half + k − 1).
+        // An odd Do gets one more zero plane at the end, whose output plane is cut off again.
+        private Tensor ConvolveDepthSlabs(Tensor input)
+        {
+            var outputDepth = input.shape[2] + 2 * _padding - _kernel + 1;
+            var half = (outputDepth + 1) / 2;
+            var padded = PadSpatial(input, extraDepth: 2 * half - outputDepth);
+            var slabs = cat(new[] { padded.narrow(2, 0, half + _kernel - 1), padded.narrow(2, half, half + _kernel - 1) }, 0);
+            var halves = nn.functional.conv3d(slabs, weight, bias);
+
+            // [2, C', half, H', W'] → [C', 2, half, H', W'] → [1, C', 2·half, H', W'] (a view when the output is channels-last).
+            var shape = halves.shape;
+            var merged = halves.transpose(0, 1).reshape(1, shape[1], 2 * half, shape[3], shape[4]);
+            return merged.shape[2] == outputDepth ? merged : merged.narrow(2, 0, outputDepth);
+        }
+
+        // nn.functional.pad lists (before, after) pairs from the last axis back: W, H, then D.
+        private Tensor PadSpatial(Tensor input, long extraDepth) =>
+            nn.functional.pad(input, new[] { _padding, _padding, _padding, _padding, _padding, _padding + extraDepth });
+    }
+
+    /// <summary>How <see cref="OneDnnConv3d"/> computes a convolution.</summary>
+    public enum OneDnnRoute
+    {
+        /// <summary>The plain call: libtorch already picks oneDNN, or this is not a CPU batch-1 case worth changing.</summary>
+        AsIs,
+
+        /// <summary>Explicit zero padding, then a convolution without padding (N·C·D·H of the padded input is over the limit).</summary>
+        PaddedInput,
+
+        /// <summary>Explicit padding, two overlapping depth slabs convolved as a batch of two, halves put back in order.</summary>
+        DepthSlabs,
+    }
+}

@@ -1,0 +1,104 @@
+using System;
+using System.Linq;
+using Unetr.Model.Blocks;
+using Unetr.Model.Runtime;
+using Unetr.Tests.Training;
+using Xunit;
+using static TorchSharp.torch;
+
+namespace Unetr.Tests.Blocks;
+
+// Draws from libtorch's global generator and compares initialisations, so it runs alone.
+[Collection(TrainingCollection.Name)]
+public sealed class OneDnnConvTests
+{
+    // Expected routes from libtorch's rule by hand: oneDNN iff batch > 1, kernel > 3, or N·C·D·H > 20,480.
+    [Theory]
+    [InlineData(new long[] { 1, 64, 16, 16, 16 }, 3, 1, true, OneDnnRoute.PaddedInput)]   // 16,384 → padded 64·18·18 = 20,736
+    [InlineData(new long[] { 1, 128, 8, 8, 8 }, 3, 1, true, OneDnnRoute.DepthSlabs)]      // 8,192 → padded 12,800
+    [InlineData(new long[] { 1, 4, 64, 64, 64 }, 3, 1, true, OneDnnRoute.DepthSlabs)]     // 16,384 → padded 17,424
+    [InlineData(new long[] { 1, 128, 12, 12, 12 }, 1, 0, true, OneDnnRoute.DepthSlabs)]   // kernel 1: 18,432, no padding
+    [InlineData(new long[] { 1, 32, 32, 32, 32 }, 3, 1, true, OneDnnRoute.AsIs)]          // 32,768: libtorch picks oneDNN itself
+    [InlineData(new long[] { 2, 64, 16, 16, 16 }, 3, 1, true, OneDnnRoute.AsIs)]          // batch 2
+    [InlineData(new long[] { 1, 1, 96, 96, 96 }, 3, 1, true, OneDnnRoute.AsIs)]           // one channel stays on libtorch's route
+    [InlineData(new long[] { 1, 64, 16, 16, 16 }, 3, 1, false, OneDnnRoute.AsIs)]         // not on the CPU
+    [InlineData(new long[] { 1, 8, 3, 4, 4 }, 3, 0, true, OneDnnRoute.AsIs)]              // one output plane: nothing to split
+    public void Takes_the_route_that_keeps_a_batch_one_volume_on_onednn(long[] shape, long kernel, long padding, bool onCpu, OneDnnRoute expected)
+    {
+        using var conv = new OneDnnConv3d(shape[1], 8, kernel, padding, hasBias: true);
+
+        Assert.Equal(expected, conv.RouteFor(shape, onCpu));
+    }
+
+    [Theory]
+    [InlineData(64, 16, 3, 1, 16, 16, 3, OneDnnRoute.PaddedInput)]
+    [InlineData(8, 16, 3, 1, 8, 6, 5, OneDnnRoute.DepthSlabs)]
+    [InlineData(8, 16, 3, 1, 7, 6, 5, OneDnnRoute.DepthSlabs)]  // odd output depth: one plane computed and cut off
+    [InlineData(16, 8, 1, 0, 5, 4, 3, OneDnnRoute.DepthSlabs)]
+    [InlineData(4, 8, 3, 0, 9, 5, 6, OneDnnRoute.DepthSlabs)]   // no padding: the output is smaller than the input
+    [InlineData(1, 8, 3, 1, 6, 6, 6, OneDnnRoute.AsIs)]
+    public void Computes_nn_conv3d_with_its_parameters_outputs_and_gradients_on_every_route(
+        long inChannels, long outChannels, long kernel, long padding, long depth, long height, long width, OneDnnRoute route)
+    {
+        manual_seed(9);
+        using var reference = nn.Conv3d(inChannels, outChannels, kernel, padding: padding, bias: true);
+        manual_seed(9);
+        using var routed = new OneDnnConv3d(inChannels, outChannels, kernel, padding, hasBias: true);
+        using var input = randn(new long[] { 1, inChannels, depth, height, width });
+        Assert.Equal(route, routed.RouteFor(input.shape, onCpu: true));
+
+        AssertSameModule(reference, routed, input);
+    }
+
+    [Fact]
+    public void The_factory_routes_stride_one_3d_convolutions_only()
+    {
+        using var decoder = Layers.Conv(3, 64, 64, kernel: 3, stride: 1, padding: 1, bias: true);
+        using var pointwise = Layers.Conv(3, 16, 14, kernel: 1, stride: 1, padding: 0, bias: true);
+        using var patchEmbedding = Layers.Conv(3, 4, 192, kernel: 16, stride: 16, padding: 0, bias: true);
+        using var planar = Layers.Conv(2, 64, 64, kernel: 3, stride: 1, padding: 1, bias: true);
+
+        Assert.IsType<OneDnnConv3d>(decoder);
+        Assert.IsType<OneDnnConv3d>(pointwise);
+        Assert.IsNotType<OneDnnConv3d>(patchEmbedding);
+        Assert.IsNotType<OneDnnConv3d>(planar);
+    }
+
+    // Same parameter names, shapes and values; same outputs and gradients (parameters and input) for a row-major and
+    // a channels-last input.
+    private static void AssertSameModule(nn.Module<Tensor, Tensor> reference, nn.Module<Tensor, Tensor> routed, Tensor input)
+    {
+        var expectedParameters = reference.named_parameters().ToArray();
+        var actualParameters = routed.named_parameters().ToArray();
+        Assert.Equal(expectedParameters.Select(p => $"{p.name} [{string.Join(", ", p.parameter.shape)}]"), actualParameters.Select(p => $"{p.name} [{string.Join(", ", p.parameter.shape)}]"));
+        Assert.All(expectedParameters.Zip(actualParameters), pair => Assert.True(Tensors.Identical(pair.First.parameter, pair.Second.parameter)));
+
+        foreach (var layout in new[] { input, ChannelsLast.Of(input) })
+        {
+            reference.zero_grad();
+            routed.zero_grad();
+            using var expectedInput = layout.detach().requires_grad_(true);
+            using var actualInput = layout.detach().requires_grad_(true);
+            using var expected = reference.call(expectedInput);
+            using var actual = routed.call(actualInput);
+            Assert.Equal(expected.shape, actual.shape);
+            AssertClose("output", expected, actual);
+
+            using var upstream = randn_like(expected);
+            (expected * upstream).sum().backward();
+            (actual * upstream).sum().backward();
+            AssertClose("input gradient", expectedInput.grad!, actualInput.grad!);
+            foreach (var (e, a) in expectedParameters.Zip(actualParameters))
+            {
+                AssertClose($"{e.name} gradient", e.parameter.grad!, a.parameter.grad!);
+            }
+        }
+    }
+
+    private static void AssertClose(string what, Tensor expected, Tensor actual)
+    {
+        var difference = (expected - actual).abs().max().item<float>();
+        var scale = Math.Max(1, expected.abs().max().item<float>());
+        Assert.True(difference <= 1e-5 * scale, $"{what} differs by {difference:E2} (largest magnitude {scale:E2})");
+    }
+}
