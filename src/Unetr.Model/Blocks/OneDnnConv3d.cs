@@ -21,7 +21,7 @@ namespace Unetr.Model.Blocks
     /// stacks them as a batch of two, then puts the two output halves back in depth order.</item>
     /// </list>
     /// Both compute the same sums as the plain convolution (in another order, so results differ in the last bits).
-    /// One input channel stays on libtorch's own route: oneDNN was no faster there.
+    /// One input channel stays on libtorch's own route: there the split made forward and backward together slower.
     /// </remarks>
     public sealed class OneDnnConv3d : nn.Module<Tensor, Tensor>
     {
