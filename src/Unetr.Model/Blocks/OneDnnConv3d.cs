@@ -56,14 +56,15 @@ namespace Unetr.Model.Blocks
         }
 
         /// <summary>How a convolution of this module's kernel and padding is computed for an input of this shape.</summary>
-        /// <param name="inputShape"><c>[N, C, D, H, W]</c>.</param>
+        /// <param name="inputShape"><c>[N, C, D, H, W]</c>; an unbatched <c>[C, D, H, W]</c>, which <c>nn.Conv3d</c> also takes, goes as it is.</param>
         /// <param name="onCpu">Whether the input is on the CPU.</param>
         /// <returns>The route <see cref="forward"/> takes.</returns>
         public OneDnnRoute RouteFor(long[] inputShape, bool onCpu)
         {
+            ArgumentNullException.ThrowIfNull(inputShape);
             if (inputShape.Length != 5)
             {
-                throw new ArgumentException($"Expected an input [N, C, D, H, W], got [{string.Join(", ", inputShape)}].", nameof(inputShape));
+                return OneDnnRoute.AsIs;
             }
 
             long channels = inputShape[1], depth = inputShape[2], height = inputShape[3];

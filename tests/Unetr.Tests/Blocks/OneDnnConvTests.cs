@@ -51,6 +51,22 @@ public sealed class OneDnnConvTests
     }
 
     [Fact]
+    public void Takes_an_unbatched_volume_as_nn_conv3d_does()
+    {
+        manual_seed(9);
+        using var reference = nn.Conv3d(8, 16, 3, padding: 1, bias: true);
+        manual_seed(9);
+        using var routed = new OneDnnConv3d(8, 16, 3, padding: 1, hasBias: true);
+        using var input = randn(new long[] { 8, 6, 5, 4 });
+
+        Assert.Equal(OneDnnRoute.AsIs, routed.RouteFor(input.shape, onCpu: true));
+        using var expected = reference.call(input);
+        using var actual = routed.call(input);
+        Assert.Equal(expected.shape, actual.shape);
+        AssertClose("output", expected, actual);
+    }
+
+    [Fact]
     public void The_factory_routes_stride_one_3d_convolutions_only()
     {
         using var decoder = Layers.Conv(3, 64, 64, kernel: 3, stride: 1, padding: 1, bias: true);
