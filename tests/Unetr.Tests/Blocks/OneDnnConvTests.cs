@@ -47,7 +47,7 @@ public sealed class OneDnnConvTests
         using var input = randn(new long[] { 1, inChannels, depth, height, width });
         Assert.Equal(route, routed.RouteFor(input.shape, onCpu: true));
 
-        AssertSameModule(reference, routed, input);
+        RoutedModuleAssert.SameModule(reference, routed, input, ChannelsLast.Of(input));
     }
 
     [Fact]
@@ -63,7 +63,7 @@ public sealed class OneDnnConvTests
         using var expected = reference.call(input);
         using var actual = routed.call(input);
         Assert.Equal(expected.shape, actual.shape);
-        AssertClose("output", expected, actual);
+        RoutedModuleAssert.Close("output", expected, actual);
     }
 
     [Fact]
@@ -78,43 +78,5 @@ public sealed class OneDnnConvTests
         Assert.IsType<OneDnnConv3d>(pointwise);
         Assert.IsNotType<OneDnnConv3d>(patchEmbedding);
         Assert.IsNotType<OneDnnConv3d>(planar);
-    }
-
-    // Same parameter names, shapes and values; same outputs and gradients (parameters and input) for a row-major and
-    // a channels-last input.
-    private static void AssertSameModule(nn.Module<Tensor, Tensor> reference, nn.Module<Tensor, Tensor> routed, Tensor input)
-    {
-        var expectedParameters = reference.named_parameters().ToArray();
-        var actualParameters = routed.named_parameters().ToArray();
-        Assert.Equal(expectedParameters.Select(p => $"{p.name} [{string.Join(", ", p.parameter.shape)}]"), actualParameters.Select(p => $"{p.name} [{string.Join(", ", p.parameter.shape)}]"));
-        Assert.All(expectedParameters.Zip(actualParameters), pair => Assert.True(Tensors.Identical(pair.First.parameter, pair.Second.parameter)));
-
-        foreach (var layout in new[] { input, ChannelsLast.Of(input) })
-        {
-            reference.zero_grad();
-            routed.zero_grad();
-            using var expectedInput = layout.detach().requires_grad_(true);
-            using var actualInput = layout.detach().requires_grad_(true);
-            using var expected = reference.call(expectedInput);
-            using var actual = routed.call(actualInput);
-            Assert.Equal(expected.shape, actual.shape);
-            AssertClose("output", expected, actual);
-
-            using var upstream = randn_like(expected);
-            (expected * upstream).sum().backward();
-            (actual * upstream).sum().backward();
-            AssertClose("input gradient", expectedInput.grad!, actualInput.grad!);
-            foreach (var (e, a) in expectedParameters.Zip(actualParameters))
-            {
-                AssertClose($"{e.name} gradient", e.parameter.grad!, a.parameter.grad!);
-            }
-        }
-    }
-
-    private static void AssertClose(string what, Tensor expected, Tensor actual)
-    {
-        var difference = (expected - actual).abs().max().item<float>();
-        var scale = Math.Max(1, expected.abs().max().item<float>());
-        Assert.True(difference <= 1e-5 * scale, $"{what} differs by {difference:E2} (largest magnitude {scale:E2})");
     }
 }

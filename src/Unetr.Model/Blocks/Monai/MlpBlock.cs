@@ -9,8 +9,8 @@ namespace Unetr.Model.Blocks.Monai
     /// </summary>
     public sealed class MlpBlock : nn.Module<Tensor, Tensor>
     {
-        private readonly Linear linear1;
-        private readonly Linear linear2;
+        private readonly OneDnnLinear linear1;
+        private readonly OneDnnLinear linear2;
         private readonly nn.Module<Tensor, Tensor> fn;
         private readonly Dropout drop1;
         private readonly Dropout drop2;
@@ -23,8 +23,8 @@ namespace Unetr.Model.Blocks.Monai
         public MlpBlock(long hiddenSize, long mlpDim, double dropout, MlpActivation activation)
             : base(nameof(MlpBlock))
         {
-            linear1 = nn.Linear(hiddenSize, mlpDim);
-            linear2 = nn.Linear(mlpDim, hiddenSize);
+            linear1 = new OneDnnLinear(hiddenSize, mlpDim);
+            linear2 = new OneDnnLinear(mlpDim, hiddenSize);
             fn = Layers.Activation(activation);
             drop1 = nn.Dropout(dropout);
             drop2 = nn.Dropout(dropout);

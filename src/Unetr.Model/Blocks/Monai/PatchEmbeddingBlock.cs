@@ -38,7 +38,7 @@ namespace Unetr.Model.Blocks.Monai
                 PatchProjection.Conv => Layers.Conv(spatialDims, inChannels, hiddenSize, patchSize, patchSize, padding: 0, bias: true),
                 PatchProjection.Perceptron => nn.Sequential(
                     new PatchRearrange(spatialDims, patchSize),
-                    nn.Linear(inChannels * (long)Math.Pow(patchSize, spatialDims), hiddenSize)),
+                    new OneDnnLinear(inChannels * (long)Math.Pow(patchSize, spatialDims), hiddenSize)),
                 _ => throw new ArgumentOutOfRangeException(nameof(projection), projection, "Expected Conv or Perceptron."),
             };
             position_embeddings = new Parameter(empty(1, patches, hiddenSize));
@@ -59,10 +59,10 @@ namespace Unetr.Model.Blocks.Monai
         {
             using var noGrad = no_grad();
             nn.init.trunc_normal_(position_embeddings, mean: 0.0, std: 0.02, a: -2.0, b: 2.0);
-            if (patch_embeddings is Sequential perceptron && perceptron[1] is Linear linear)
+            if (patch_embeddings is Sequential perceptron && perceptron[1] is OneDnnLinear linear)
             {
-                nn.init.trunc_normal_(linear.weight!, mean: 0.0, std: 0.02, a: -2.0, b: 2.0);
-                nn.init.zeros_(linear.bias!);
+                nn.init.trunc_normal_(linear.Weight, mean: 0.0, std: 0.02, a: -2.0, b: 2.0);
+                nn.init.zeros_(linear.Bias!);
             }
         }
     }

@@ -11,8 +11,8 @@ namespace Unetr.Model.Blocks.Monai
     public sealed class SelfAttentionBlock : nn.Module<Tensor, Tensor>
     {
         // MONAI creates out_proj before qkv; the declaration order keeps its state_dict order.
-        private readonly Linear out_proj;
-        private readonly Linear qkv;
+        private readonly OneDnnLinear out_proj;
+        private readonly OneDnnLinear qkv;
         private readonly Dropout drop_output;
         private readonly long heads;
         private readonly double dropout;
@@ -26,8 +26,8 @@ namespace Unetr.Model.Blocks.Monai
             : base(nameof(SelfAttentionBlock))
         {
             TransformerChecks.HeadsDivideWidth(hiddenSize, heads);
-            out_proj = nn.Linear(hiddenSize, hiddenSize);
-            qkv = nn.Linear(hiddenSize, 3 * hiddenSize, hasBias: qkvBias);
+            out_proj = new OneDnnLinear(hiddenSize, hiddenSize);
+            qkv = new OneDnnLinear(hiddenSize, 3 * hiddenSize, hasBias: qkvBias);
             drop_output = nn.Dropout(dropout);
             this.heads = heads;
             this.dropout = dropout;

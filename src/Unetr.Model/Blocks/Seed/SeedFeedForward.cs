@@ -9,8 +9,8 @@ namespace Unetr.Model.Blocks.Seed
     /// </summary>
     public sealed class SeedFeedForward : nn.Module<Tensor, Tensor>
     {
-        private readonly Linear w_1;
-        private readonly Linear w_2;
+        private readonly OneDnnLinear w_1;
+        private readonly OneDnnLinear w_2;
         private readonly nn.Module<Tensor, Tensor> activation;
         private readonly Dropout dropout;
 
@@ -22,8 +22,8 @@ namespace Unetr.Model.Blocks.Seed
         public SeedFeedForward(long embedDim, long mlpDim, double dropout, MlpActivation activation)
             : base(nameof(SeedFeedForward))
         {
-            w_1 = nn.Linear(embedDim, mlpDim);
-            w_2 = nn.Linear(mlpDim, embedDim);
+            w_1 = new OneDnnLinear(embedDim, mlpDim);
+            w_2 = new OneDnnLinear(mlpDim, embedDim);
             this.activation = Layers.Activation(activation);
             this.dropout = nn.Dropout(dropout);
             RegisterComponents();

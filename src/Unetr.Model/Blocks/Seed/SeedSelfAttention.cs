@@ -11,11 +11,11 @@ namespace Unetr.Model.Blocks.Seed
     /// </summary>
     public sealed class SeedSelfAttention : nn.Module<Tensor, Tensor>
     {
-        private readonly Linear query;
-        private readonly Linear key;
-        private readonly Linear value;
+        private readonly OneDnnLinear query;
+        private readonly OneDnnLinear key;
+        private readonly OneDnnLinear value;
         [ComponentName(Name = "out")]
-        private readonly Linear output;
+        private readonly OneDnnLinear output;
         private readonly Dropout proj_dropout;
         private readonly long heads;
         private readonly double dropout;
@@ -28,10 +28,10 @@ namespace Unetr.Model.Blocks.Seed
             : base(nameof(SeedSelfAttention))
         {
             TransformerChecks.HeadsDivideWidth(embedDim, heads);
-            query = nn.Linear(embedDim, embedDim);
-            key = nn.Linear(embedDim, embedDim);
-            value = nn.Linear(embedDim, embedDim);
-            output = nn.Linear(embedDim, embedDim);
+            query = new OneDnnLinear(embedDim, embedDim);
+            key = new OneDnnLinear(embedDim, embedDim);
+            value = new OneDnnLinear(embedDim, embedDim);
+            output = new OneDnnLinear(embedDim, embedDim);
             proj_dropout = nn.Dropout(dropout);
             this.heads = heads;
             this.dropout = dropout;

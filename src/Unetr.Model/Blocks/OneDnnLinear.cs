@@ -1,0 +1,94 @@
+using System;
+using System.Linq;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace Unetr.Model.Blocks
+{
+    /// <summary>
+    /// A linear layer that, on CPU, has oneDNN compute the product when there are enough rows. Parameters, their
+    /// shapes, names (<c>weight</c> <c>[out, in]</c>, <c>bias</c> <c>[out]</c>) and initialisation are
+    /// <c>nn.Linear</c>'s; only the route differs.
+    /// </summary>
+    /// <remarks>
+    /// libtorch's <c>linear</c> on CPU is a BLAS product (MKL), and on the AMD machine of docs/speed-notes.md that BLAS
+    /// runs its AVX2 path: 216 tokens × 768 → 3072 ran at about 160 GFLOP/s, while oneDNN's AVX-512 kernels reach
+    /// about 480 on the same cores. This module computes the same product as a channels-last 1×1 convolution:
+    /// the <c>[rows, in]</c> input is viewed, without a copy, as a <c>[1, in, rows, 1]</c> image whose channels are
+    /// innermost, the weight as <c>[out, in, 1, 1]</c> with the same channels-last strides, and the channels-last
+    /// <c>[1, out, rows, 1]</c> output is, in memory, the <c>[rows, out]</c> result. libtorch hands that convolution to
+    /// oneDNN when in · rows is above its limit (<see cref="OneDnnConv3d.LibTorchOneDnnThreshold"/>). Below
+    /// <see cref="MinimumRows"/> rows (the 8-token tiny presets, the 64-token seed benchmark at width 192) the
+    /// convolution's set-up costs more than it saves, and the plain call is kept.
+    /// </remarks>
+    public sealed class OneDnnLinear : nn.Module<Tensor, Tensor>
+    {
+        /// <summary>Fewest rows (tokens × batch) for which the convolution route is taken.</summary>
+        public const long MinimumRows = 128;
+
+        private readonly Parameter weight;
+        private readonly Parameter? bias;
+        private readonly long _inFeatures;
+        private readonly long _outFeatures;
+
+        /// <summary>Creates the layer, initialised exactly as <c>nn.Linear</c> with the same arguments (and the same draws).</summary>
+        /// <param name="inFeatures">Input width.</param>
+        /// <param name="outFeatures">Output width.</param>
+        /// <param name="hasBias">Whether the layer has a <c>bias</c> parameter.</param>
+        public OneDnnLinear(long inFeatures, long outFeatures, bool hasBias = true)
+            : base(nameof(OneDnnLinear))
+        {
+            using (var template = nn.Linear(inFeatures, outFeatures, hasBias))
+            {
+                weight = new Parameter(template.weight!.detach().clone());
+                bias = hasBias ? new Parameter(template.bias!.detach().clone()) : null;
+            }
+
+            _inFeatures = inFeatures;
+            _outFeatures = outFeatures;
+            RegisterComponents();
+        }
+
+        /// <summary>The <c>[out, in]</c> weight.</summary>
+        public Parameter Weight => weight;
+
+        /// <summary>The <c>[out]</c> bias, or null when the layer has none.</summary>
+        public Parameter? Bias => bias;
+
+        /// <summary>Whether <see cref="forward"/> computes an input of this shape as a oneDNN convolution.</summary>
+        /// <param name="inputShape"><c>[…, in]</c>.</param>
+        /// <param name="onCpu">Whether the input is on the CPU.</param>
+        /// <returns>True for the convolution route, false for libtorch's <c>linear</c>.</returns>
+        public bool UsesConvolution(long[] inputShape, bool onCpu)
+        {
+            ArgumentNullException.ThrowIfNull(inputShape);
+            if (!onCpu || inputShape.Length < 2 || inputShape[^1] != _inFeatures)
+            {
+                return false;
+            }
+
+            var rows = inputShape.Take(inputShape.Length - 1).Aggregate(1L, (product, size) => product * size);
+            return rows >= MinimumRows && rows * _inFeatures > OneDnnConv3d.LibTorchOneDnnThreshold;
+        }
+
+        /// <inheritdoc/>
+        public override Tensor forward(Tensor input)
+        {
+            if (!UsesConvolution(input.shape, input.device_type == TorchSharp.DeviceType.CPU))
+            {
+                return nn.functional.linear(input, weight, bias);
+            }
+
+            var leading = input.shape[..^1];
+            var rows = leading.Aggregate(1L, (product, size) => product * size);
+
+            // [rows, in] → [1, rows, 1, in] → [1, in, rows, 1] with strides (rows·in, 1, in, in): channels-last, no copy.
+            var image = input.reshape(1, rows, 1, _inFeatures).permute(0, 3, 1, 2);
+            var kernel = weight.view(_outFeatures, 1, 1, _inFeatures).permute(0, 3, 1, 2);
+            var output = nn.functional.conv2d(image, kernel, bias);
+
+            // [1, out, rows, 1] channels-last → [1, rows, 1, out], contiguous: the [rows, out] product.
+            return output.permute(0, 2, 3, 1).reshape(leading.Append(_outFeatures).ToArray());
+        }
+    }
+}
