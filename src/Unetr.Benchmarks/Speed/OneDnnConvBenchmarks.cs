@@ -8,71 +8,79 @@ using static TorchSharp.torch;
 namespace Unetr.Benchmarks.Speed;
 
 /// <summary>
-/// <see cref="OneDnnConv3d"/>, which <see cref="Layers.Conv"/> uses for every stride-1 3D convolution, side by side with
-/// libtorch's <c>nn.Conv3d</c> on the same weights and input (<see cref="BenchSettings.Threads"/> threads, batch 1) at
-/// decoder convolutions of the speed networks that libtorch would not give to oneDNN. <c>Forward</c> runs in inference
-/// mode; <c>Train</c> runs forward and backward with the input's gradient, as inside a network. The ratio column
-/// compares each pair.
+/// A layer that routes its computation to oneDNN, side by side with libtorch's own layer on the same weights and input
+/// (<see cref="BenchSettings.Threads"/> threads). <c>Forward</c> runs in inference mode; <c>Train</c> runs forward and
+/// backward with the input's gradient, as inside a network. The ratio column compares each pair.
 /// </summary>
 [SimpleJob(RunStrategy.Monitoring, launchCount: 1, warmupCount: 3, iterationCount: 15)]
 [GroupBenchmarksBy(BenchmarkLogicalGroupRule.ByCategory, BenchmarkLogicalGroupRule.ByParams)]
-public class OneDnnConvBenchmarks
+public abstract class RoutedLayerBenchmarks
 {
-    private nn.Module<Tensor, Tensor> conv3d = null!;
+    private nn.Module<Tensor, Tensor> libTorch = null!;
     private nn.Module<Tensor, Tensor> routed = null!;
     private Tensor input = null!;
     private Tensor upstream = null!;
 
-    /// <summary>The convolution: input channels → output channels, 3×3×3, edge of the cubic volume.</summary>
-    [ParamsSource(nameof(Shapes))]
+    /// <summary>The layer's shape, as the derived class's <c>Shapes</c> spell it.</summary>
+    [ParamsSource("Shapes")]
     public string Shape { get; set; } = "";
 
-    /// <summary>The values of <see cref="Shape"/>: the seed layout's first decoder convolution and its 16³ and 8³ stages.</summary>
-    public static IEnumerable<string> Shapes => new[] { "4-8-64", "64-64-16", "128-128-8" };
-
-    /// <summary>Builds both convolutions from the same seed, so they hold the same weights.</summary>
+    /// <summary>Builds both layers from the same seed, so they hold the same weights.</summary>
     [GlobalSetup]
     public void Setup()
     {
         BenchSettings.Apply();
         var parts = System.Array.ConvertAll(Shape.Split('-'), long.Parse);
         manual_seed(BenchSettings.Seed);
-        conv3d = nn.Conv3d(parts[0], parts[1], 3, padding: 1);
+        libTorch = LibTorchLayer(parts);
         manual_seed(BenchSettings.Seed);
-        routed = new OneDnnConv3d(parts[0], parts[1], 3, padding: 1, hasBias: true);
-        input = randn(new[] { 1, parts[0], parts[2], parts[2], parts[2] });
-        upstream = randn(new[] { 1, parts[1], parts[2], parts[2], parts[2] });
+        routed = RoutedLayer(parts);
+        input = randn(InputShape(parts));
+        using (no_grad())
+        {
+            using var output = libTorch.call(input);
+            upstream = randn_like(output);
+        }
     }
 
     /// <summary>Frees the modules and tensors.</summary>
     [GlobalCleanup]
     public void Cleanup()
     {
-        conv3d.Dispose();
+        libTorch.Dispose();
         routed.Dispose();
         input.Dispose();
         upstream.Dispose();
     }
 
-    /// <summary>nn.Conv3d, inference.</summary>
+    /// <summary>libtorch's layer, inference.</summary>
     [Benchmark(Baseline = true)]
     [BenchmarkCategory("Forward")]
-    public void Conv3dForward() => Forward(conv3d);
+    public void LibTorchForward() => Forward(libTorch);
 
-    /// <summary><see cref="OneDnnConv3d"/>, inference.</summary>
+    /// <summary>The routed layer, inference.</summary>
     [Benchmark]
     [BenchmarkCategory("Forward")]
     public void OneDnnForward() => Forward(routed);
 
-    /// <summary>nn.Conv3d, forward and backward.</summary>
+    /// <summary>libtorch's layer, forward and backward.</summary>
     [Benchmark(Baseline = true)]
     [BenchmarkCategory("Train")]
-    public void Conv3dTrain() => Train(conv3d);
+    public void LibTorchTrain() => Train(libTorch);
 
-    /// <summary><see cref="OneDnnConv3d"/>, forward and backward.</summary>
+    /// <summary>The routed layer, forward and backward.</summary>
     [Benchmark]
     [BenchmarkCategory("Train")]
     public void OneDnnTrain() => Train(routed);
+
+    /// <summary>libtorch's layer for the shape's numbers.</summary>
+    protected abstract nn.Module<Tensor, Tensor> LibTorchLayer(long[] shape);
+
+    /// <summary>The routed layer for the shape's numbers, built after the same seed as <see cref="LibTorchLayer"/>.</summary>
+    protected abstract nn.Module<Tensor, Tensor> RoutedLayer(long[] shape);
+
+    /// <summary>The input's shape for the shape's numbers.</summary>
+    protected abstract long[] InputShape(long[] shape);
 
     private void Forward(nn.Module<Tensor, Tensor> module)
     {
@@ -87,4 +95,42 @@ public class OneDnnConvBenchmarks
         var leaf = input.detach().requires_grad_(true);
         module.call(leaf).backward(new[] { upstream });
     }
+}
+
+/// <summary>
+/// <see cref="OneDnnConv3d"/>, which <see cref="Layers.Conv"/> uses for every stride-1 3D convolution, against
+/// <c>nn.Conv3d</c> at batch 1, at decoder convolutions of the speed networks that libtorch would not give to oneDNN.
+/// </summary>
+public class OneDnnConvBenchmarks : RoutedLayerBenchmarks
+{
+    /// <summary>Input channels, output channels, edge of the cubic volume (3×3×3 kernel): the seed layout's first decoder convolution and its 16³ and 8³ stages.</summary>
+    public static IEnumerable<string> Shapes => new[] { "4-8-64", "64-64-16", "128-128-8" };
+
+    /// <inheritdoc/>
+    protected override nn.Module<Tensor, Tensor> LibTorchLayer(long[] shape) => nn.Conv3d(shape[0], shape[1], 3, padding: 1);
+
+    /// <inheritdoc/>
+    protected override nn.Module<Tensor, Tensor> RoutedLayer(long[] shape) => new OneDnnConv3d(shape[0], shape[1], 3, padding: 1, hasBias: true);
+
+    /// <inheritdoc/>
+    protected override long[] InputShape(long[] shape) => new[] { 1, shape[0], shape[2], shape[2], shape[2] };
+}
+
+/// <summary>
+/// <see cref="OneDnnLinear"/>, which every transformer linear uses, against <c>nn.Linear</c> on one sample's tokens:
+/// the MONAI BTCV configuration's MLP and fused qkv (216 tokens, 768 wide) and a 192-wide MLP.
+/// </summary>
+public class OneDnnLinearBenchmarks : RoutedLayerBenchmarks
+{
+    /// <summary>Tokens, input width, output width.</summary>
+    public static IEnumerable<string> Shapes => new[] { "216-768-3072", "216-3072-768", "216-768-2304", "216-192-768" };
+
+    /// <inheritdoc/>
+    protected override nn.Module<Tensor, Tensor> LibTorchLayer(long[] shape) => nn.Linear(shape[1], shape[2]);
+
+    /// <inheritdoc/>
+    protected override nn.Module<Tensor, Tensor> RoutedLayer(long[] shape) => new OneDnnLinear(shape[1], shape[2]);
+
+    /// <inheritdoc/>
+    protected override long[] InputShape(long[] shape) => new[] { 1, shape[0], shape[1] };
 }
