@@ -58,10 +58,10 @@ namespace Unetr.Model.Blocks.Monai
         private void InitializeLikeMonai()
         {
             using var noGrad = no_grad();
-            nn.init.trunc_normal_(position_embeddings, mean: 0.0, std: 0.02, a: -2.0, b: 2.0);
+            TruncatedNormal.Fill_(position_embeddings, mean: 0.0, std: 0.02, a: -2.0, b: 2.0);
             if (patch_embeddings is Sequential perceptron && perceptron[1] is OneDnnLinear linear)
             {
-                nn.init.trunc_normal_(linear.Weight, mean: 0.0, std: 0.02, a: -2.0, b: 2.0);
+                TruncatedNormal.Fill_(linear.Weight, mean: 0.0, std: 0.02, a: -2.0, b: 2.0);
                 nn.init.zeros_(linear.Bias!);
             }
         }
