@@ -37,25 +37,25 @@ public sealed class HandWrittenMonaiBench96 : nn.Module<Tensor, Tensor>
             inChannels: 1,
             imageSize: new long[] { 96, 96, 96 },
             patchSize: 16,
-            hiddenSize: 192,
-            mlpDim: 768,
+            hiddenSize: 768,
+            mlpDim: 3072,
             depth: 12,
-            heads: 6,
+            heads: 12,
             projection: PatchProjection.Perceptron,
             dropout: 0,
             qkvBias: false,
             activation: MlpActivation.Gelu,
             finalNorm: true,
             extractLayers: new[] { 4, 7, 10, 12 });
-        encoder1 = new UnetrBasicBlock(3, 1, 8, NormKind.Instance, residual: true);
-        encoder2 = new UnetrPrUpBlock(3, 192, 16, 2, NormKind.Instance, residual: true);
-        encoder3 = new UnetrPrUpBlock(3, 192, 32, 1, NormKind.Instance, residual: true);
-        encoder4 = new UnetrPrUpBlock(3, 192, 64, 0, NormKind.Instance, residual: true);
-        decoder5 = new UnetrUpBlock(3, 192, 64, NormKind.Instance, residual: true);
-        decoder4 = new UnetrUpBlock(3, 64, 32, NormKind.Instance, residual: true);
-        decoder3 = new UnetrUpBlock(3, 32, 16, NormKind.Instance, residual: true);
-        decoder2 = new UnetrUpBlock(3, 16, 8, NormKind.Instance, residual: true);
-        output = new UnetOutBlock(3, 8, 14);
+        encoder1 = new UnetrBasicBlock(3, 1, 16, NormKind.Instance, residual: true);
+        encoder2 = new UnetrPrUpBlock(3, 768, 32, 2, NormKind.Instance, residual: true);
+        encoder3 = new UnetrPrUpBlock(3, 768, 64, 1, NormKind.Instance, residual: true);
+        encoder4 = new UnetrPrUpBlock(3, 768, 128, 0, NormKind.Instance, residual: true);
+        decoder5 = new UnetrUpBlock(3, 768, 128, NormKind.Instance, residual: true);
+        decoder4 = new UnetrUpBlock(3, 128, 64, NormKind.Instance, residual: true);
+        decoder3 = new UnetrUpBlock(3, 64, 32, NormKind.Instance, residual: true);
+        decoder2 = new UnetrUpBlock(3, 32, 16, NormKind.Instance, residual: true);
+        output = new UnetOutBlock(3, 16, 14);
         RegisterComponents();
     }
 

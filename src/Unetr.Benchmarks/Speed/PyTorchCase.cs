@@ -46,6 +46,6 @@ public sealed record PyTorchCase(
 
     /// <summary><see cref="Networks.MonaiBench96"/>.</summary>
     public static PyTorchCase Monai { get; } = new(
-        "monai", new long[] { 96, 96, 96 }, 1, 14, 16, "perceptron", 192, 12, 6, 768, new[] { 4, 7, 10, 12 }, FinalNorm: true, QkvBias: false,
-        new long[] { 8, 16, 32, 64 }, 0);
+        "monai", new long[] { 96, 96, 96 }, 1, 14, 16, "perceptron", 768, 12, 12, 3072, new[] { 4, 7, 10, 12 }, FinalNorm: true, QkvBias: false,
+        new long[] { 16, 32, 64, 128 }, 0);
 }

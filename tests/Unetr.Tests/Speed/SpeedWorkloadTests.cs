@@ -95,6 +95,16 @@ public sealed class SpeedWorkloadTests
     }
 
     [Fact]
+    public void Monai_speed_network_is_the_btcv_preset()
+    {
+        // Same layers, shapes, parameters and MACs as the MonaiBtcvUnetr preset: only the class name differs.
+        Assert.Equal(MonaiBtcvUnetr.MultiplyAccumulates, MonaiBench96.MultiplyAccumulates);
+        Assert.Equal(
+            MonaiBtcvUnetr.Summary.ToString().Replace(nameof(MonaiBtcvUnetr), "?", StringComparison.Ordinal),
+            MonaiBench96.Summary.ToString().Replace(nameof(MonaiBench96), "?", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void Pytorch_cases_describe_the_declared_networks_shapes()
     {
         Assert.Equal(SeedBench64.InputShape, new[] { PyTorchCase.Seed.InChannels }.Concat(PyTorchCase.Seed.ImageSize));
