@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Linq;
 using System.Text.Json;
+using System.Text.Json.Serialization;
 using System.Threading.Tasks;
 
 namespace Unetr.Benchmarks.Speed;
@@ -72,7 +73,13 @@ internal sealed class PyTorchWorker : IDisposable
             throw new InvalidOperationException($"{python} {script} --serve ended before it was ready ({process.ExitCode}):\n{standardError.Result}");
         }
 
-        var facts = JsonSerializer.Deserialize<Facts>(first, new JsonSerializerOptions { PropertyNamingPolicy = JsonNamingPolicy.CamelCase })
+        var facts = JsonSerializer.Deserialize<Facts>(first, new JsonSerializerOptions
+            {
+                PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
+
+                // Python's json writes NaN for a difference that is not a number; report it rather than fail on it.
+                NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
+            })
             ?? throw new InvalidOperationException($"Unexpected first line from {script}: {first}");
         return new PyTorchWorker(process, standardError, facts);
     }

@@ -79,7 +79,7 @@ public static class SpeedReport
             rows.Add(Row(network, "TorchSharp (generated)", forwardRounds.SecondMedian, trainRounds.SecondMedian, peak));
             rows.Add(Row(network, $"PyTorch {worker.Torch}", forwardRounds.FirstMedian, trainRounds.FirstMedian, peak));
             ratios.Add(string.Create(CultureInfo.InvariantCulture,
-                $"{network.Name}: max |TorchSharp − PyTorch| = {worker.MaxAbsDiff:E2} (goal ≤ 1e-4); PyTorch/TorchSharp time, median of {forwardRounds.Ratios.Count} paired rounds (middle half): "
+                $"{network.Name}: max |TorchSharp − PyTorch| = {worker.MaxAbsDiff:E2} (goal ≤ 1e-4, {(worker.MaxAbsDiff <= 1e-4 ? "met" : "missed")}); PyTorch/TorchSharp time, median of {forwardRounds.Ratios.Count} paired rounds (middle half): "
                 + $"forward {forwardRounds.Ratio:F2}× ({forwardRounds.Low:F2}–{forwardRounds.High:F2}, {forwardRounds.Against(1.2)}), "
                 + $"train step {trainRounds.Ratio:F2}× ({trainRounds.Low:F2}–{trainRounds.High:F2}, {trainRounds.Against(1.2)}); goal ≥ 1.2×"));
             if (breakdown)
