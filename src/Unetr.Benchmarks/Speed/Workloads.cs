@@ -67,7 +67,7 @@ public sealed class ForwardWorkload : IDisposable
 }
 
 /// <summary>
-/// One optimisation step as <see cref="Trainer"/> takes it: channels-last convolution weights, forward in train mode,
+/// One optimisation step as <see cref="Trainer"/> takes it: channels-last convolution weights where they pay, forward in train mode,
 /// cross-entropy over voxels, backward, AdamW step (<see cref="FlatAdamW"/>; the official recipe's lr 1e-4, weight
 /// decay 1e-5, PyTorch's betas). Cross-entropy rather than DiceCE keeps the loss identical to
 /// the PyTorch side's without porting a Dice implementation; the loss is a negligible share of the step.
@@ -83,9 +83,14 @@ public sealed class TrainStepWorkload : IDisposable
     public TrainStepWorkload(nn.Module<Tensor, Tensor> network, BenchNetwork spec)
     {
         ArgumentNullException.ThrowIfNull(spec);
-        this.network = ChannelsLast.Convert(network ?? throw new ArgumentNullException(nameof(network)));
-        this.network.train();
+        this.network = network ?? throw new ArgumentNullException(nameof(network));
         var shape = spec.BatchShape(BenchSettings.Batch);
+        if (ChannelsLast.PaysForTraining(this.network, shape[0] * shape.Skip(2).Aggregate(1L, (product, size) => product * size)))
+        {
+            ChannelsLast.Convert(this.network);
+        }
+
+        this.network.train();
         input = torch.randn(shape);
         labels = torch.randint(spec.Classes, new long[] { shape[0] }.Concat(shape.Skip(2)).ToArray(), dtype: ScalarType.Int64);
         optimizer = new FlatAdamW(this.network.parameters(), learningRate: 1e-4, weightDecay: 1e-5);

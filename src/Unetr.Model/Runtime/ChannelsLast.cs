@@ -44,6 +44,31 @@ public static class ChannelsLast
     }
 
     /// <summary>
+    /// Voxels per training batch (batch size × spatial sizes) above which a network with <see cref="Blocks.InstanceNorm"/>
+    /// trains faster with row-major weights: 64³.
+    /// </summary>
+    public const long InstanceNormVoxelLimit = 64L * 64 * 64;
+
+    /// <summary>
+    /// Whether channels-last weights (<see cref="Convert"/>) make a train step of <paramref name="model"/> faster on CPU
+    /// for batches of <paramref name="voxelsPerBatch"/> voxels: always, unless the model has an instance norm and the
+    /// batch is larger than <see cref="InstanceNormVoxelLimit"/>.
+    /// </summary>
+    /// <remarks>
+    /// Instance norm runs row-major (libtorch's channels-last group norm sums less precisely, and its backward was
+    /// slower), so around each instance norm the activations are copied out of and back into channels-last. At small
+    /// volumes oneDNN's channels-last kernels gain more than the copies cost; at 96³ the copies cost more. Train steps
+    /// on the 2-core machine of docs/speed-notes.md (throwaway probe, row-major → channels-last): seed layout with batch
+    /// norm at 64³ 466 → 386–400 ms, MONAI layout at 2 × 32³ 93 → 70–73 ms, at 64³ (BTCV widths) 823–827 → 845–852 ms,
+    /// at 96³ (BTCV) 1868–1870 → 1995–2198 ms.
+    /// </remarks>
+    public static bool PaysForTraining(nn.Module model, long voxelsPerBatch)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        return voxelsPerBatch <= InstanceNormVoxelLimit || !model.modules().Any(module => module is Blocks.InstanceNorm);
+    }
+
+    /// <summary>
     /// A channels-last copy of a 4- or 5-dimensional tensor, or the tensor itself when it already is channels-last or
     /// has another number of dimensions.
     /// </summary>

@@ -60,7 +60,7 @@ public sealed class Trainer : IDisposable
         manual_seed(options.Seed);
         Model = createModel();
         Model.train();
-        if (options.ChannelsLast)
+        if (options.ChannelsLast && ChannelsLast.PaysForTraining(Model, options.BatchSize * _inputShape[1..].Aggregate(1L, (product, size) => product * size)))
         {
             ChannelsLast.Convert(Model);
         }

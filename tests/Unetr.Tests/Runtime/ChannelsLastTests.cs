@@ -28,6 +28,18 @@ public sealed class ChannelsLastTests
         Assert.All(after.Zip(values), pair => Assert.True(Tensors.Identical(pair.First, pair.Second)));
     }
 
+    [Theory]
+    [InlineData(true, 2L * 32 * 32 * 32, true)]    // the main command's batches
+    [InlineData(true, 64L * 64 * 64, true)]        // at the limit
+    [InlineData(true, 96L * 96 * 96, false)]       // MONAI BTCV crops: row-major
+    [InlineData(false, 96L * 96 * 96, true)]       // batch norm keeps channels-last at any size
+    public void Channels_last_weights_are_chosen_except_for_instance_norm_on_large_batches(bool instanceNorm, long voxels, bool expected)
+    {
+        using var network = instanceNorm ? (nn.Module)new TinyMonaiUnetr() : new Unetr.Benchmarks.Networks.SeedBench64();
+
+        Assert.Equal(expected, ChannelsLast.PaysForTraining(network, voxels));
+    }
+
     [Fact]
     public void Forward_agrees_with_the_row_major_layout_to_rounding()
     {
