@@ -11,7 +11,7 @@ namespace Unetr.Model.Blocks
     /// </summary>
     public static class Layers
     {
-        /// <summary>Creates a <c>Conv2d</c> or <c>Conv3d</c> with a cubic kernel.</summary>
+        /// <summary>Creates a <c>Conv2d</c> or a 3D convolution with a cubic kernel: <see cref="OneDnnConv3d"/> at stride 1, <see cref="PatchConv3d"/> when the stride is the kernel, else <c>Conv3d</c>.</summary>
         /// <param name="spatialDims">2 or 3.</param>
         /// <param name="inChannels">Input channels.</param>
         /// <param name="outChannels">Output channels.</param>
@@ -29,6 +29,7 @@ namespace Unetr.Model.Blocks
             {
                 2 => nn.Conv2d(inChannels, outChannels, kernel, stride, padding, bias: bias),
                 _ when stride == 1 => new OneDnnConv3d(inChannels, outChannels, kernel, padding, bias),
+                _ when stride == kernel && padding == 0 => new PatchConv3d(inChannels, outChannels, kernel, bias),
                 _ => nn.Conv3d(inChannels, outChannels, kernel, stride, padding, bias: bias),
             };
 

@@ -29,7 +29,6 @@ namespace Unetr.Model.Blocks
         private readonly Parameter weight;
         private readonly Parameter? bias;
         private readonly long _inFeatures;
-        private readonly long _outFeatures;
 
         /// <summary>Creates the layer, initialised exactly as <c>nn.Linear</c> with the same arguments (and the same draws).</summary>
         /// <param name="inFeatures">Input width.</param>
@@ -45,7 +44,6 @@ namespace Unetr.Model.Blocks
             }
 
             _inFeatures = inFeatures;
-            _outFeatures = outFeatures;
             RegisterComponents();
         }
 
@@ -59,22 +57,25 @@ namespace Unetr.Model.Blocks
         /// <param name="inputShape"><c>[…, in]</c>.</param>
         /// <param name="onCpu">Whether the input is on the CPU.</param>
         /// <returns>True for the convolution route, false for libtorch's <c>linear</c>.</returns>
-        public bool UsesConvolution(long[] inputShape, bool onCpu)
-        {
-            ArgumentNullException.ThrowIfNull(inputShape);
-            if (!onCpu || inputShape.Length < 2 || inputShape[^1] != _inFeatures)
-            {
-                return false;
-            }
-
-            var rows = inputShape.Take(inputShape.Length - 1).Aggregate(1L, (product, size) => product * size);
-            return rows >= MinimumRows && rows * _inFeatures > OneDnnConv3d.LibTorchOneDnnThreshold;
-        }
+        public bool UsesConvolution(long[] inputShape, bool onCpu) => UsesConvolution(inputShape, _inFeatures, onCpu);
 
         /// <inheritdoc/>
-        public override Tensor forward(Tensor input)
+        public override Tensor forward(Tensor input) => Apply(input, weight, bias);
+
+        /// <summary>
+        /// <c>nn.functional.linear(input, weight, bias)</c>, computed as a channels-last 1×1 convolution when
+        /// <see cref="UsesConvolution(long[], long, bool)"/> says so.
+        /// </summary>
+        /// <param name="input"><c>[…, in]</c>.</param>
+        /// <param name="weight"><c>[out, in]</c>, row-major.</param>
+        /// <param name="bias"><c>[out]</c> or null.</param>
+        /// <returns><c>[…, out]</c>, contiguous.</returns>
+        public static Tensor Apply(Tensor input, Tensor weight, Tensor? bias)
         {
-            if (!UsesConvolution(input.shape, input.device_type == TorchSharp.DeviceType.CPU))
+            ArgumentNullException.ThrowIfNull(input);
+            ArgumentNullException.ThrowIfNull(weight);
+            long inFeatures = weight.shape[1], outFeatures = weight.shape[0];
+            if (!UsesConvolution(input.shape, inFeatures, input.device_type == TorchSharp.DeviceType.CPU) || !weight.is_contiguous())
             {
                 return nn.functional.linear(input, weight, bias);
             }
@@ -83,12 +84,29 @@ namespace Unetr.Model.Blocks
             var rows = leading.Aggregate(1L, (product, size) => product * size);
 
             // [rows, in] → [1, rows, 1, in] → [1, in, rows, 1] with strides (rows·in, 1, in, in): channels-last, no copy.
-            var image = input.reshape(1, rows, 1, _inFeatures).permute(0, 3, 1, 2);
-            var kernel = weight.view(_outFeatures, 1, 1, _inFeatures).permute(0, 3, 1, 2);
+            var image = input.reshape(1, rows, 1, inFeatures).permute(0, 3, 1, 2);
+            var kernel = weight.view(outFeatures, 1, 1, inFeatures).permute(0, 3, 1, 2);
             var output = nn.functional.conv2d(image, kernel, bias);
 
             // [1, out, rows, 1] channels-last → [1, rows, 1, out], contiguous: the [rows, out] product.
-            return output.permute(0, 2, 3, 1).reshape(leading.Append(_outFeatures).ToArray());
+            return output.permute(0, 2, 3, 1).reshape(leading.Append(outFeatures).ToArray());
+        }
+
+        /// <summary>Whether an input of this shape is computed as a oneDNN convolution.</summary>
+        /// <param name="inputShape"><c>[…, in]</c>.</param>
+        /// <param name="inFeatures">The weight's input width.</param>
+        /// <param name="onCpu">Whether the input is on the CPU.</param>
+        /// <returns>True for the convolution route, false for libtorch's <c>linear</c>.</returns>
+        public static bool UsesConvolution(long[] inputShape, long inFeatures, bool onCpu)
+        {
+            ArgumentNullException.ThrowIfNull(inputShape);
+            if (!onCpu || inputShape.Length < 2 || inputShape[^1] != inFeatures)
+            {
+                return false;
+            }
+
+            var rows = inputShape.Take(inputShape.Length - 1).Aggregate(1L, (product, size) => product * size);
+            return rows >= MinimumRows && rows * inFeatures > OneDnnConv3d.LibTorchOneDnnThreshold;
         }
     }
 }

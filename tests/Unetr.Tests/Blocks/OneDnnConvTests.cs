@@ -67,7 +67,7 @@ public sealed class OneDnnConvTests
     }
 
     [Fact]
-    public void The_factory_routes_stride_one_3d_convolutions_only()
+    public void The_factory_routes_stride_one_and_patch_3d_convolutions_only()
     {
         using var decoder = Layers.Conv(3, 64, 64, kernel: 3, stride: 1, padding: 1, bias: true);
         using var pointwise = Layers.Conv(3, 16, 14, kernel: 1, stride: 1, padding: 0, bias: true);
@@ -76,7 +76,56 @@ public sealed class OneDnnConvTests
 
         Assert.IsType<OneDnnConv3d>(decoder);
         Assert.IsType<OneDnnConv3d>(pointwise);
-        Assert.IsNotType<OneDnnConv3d>(patchEmbedding);
+        Assert.IsType<PatchConv3d>(patchEmbedding);
         Assert.IsNotType<OneDnnConv3d>(planar);
+    }
+
+    [Theory]
+    [InlineData(4, 24, 4, new long[] { 2, 4, 8, 12, 16 }, false)]
+    [InlineData(4, 24, 4, new long[] { 1, 4, 8, 12, 16 }, true)]    // weights channels-last, as in training
+    [InlineData(1, 16, 8, new long[] { 1, 1, 16, 16, 8 }, false)]
+    [InlineData(8, 24, 2, new long[] { 1, 8, 16, 16, 16 }, false)]  // 512 patches × 64: the product goes to oneDNN
+    [InlineData(8, 24, 2, new long[] { 1, 8, 16, 16, 16 }, true)]
+    public void Patch_convolution_computes_nn_conv3d_with_its_parameters_outputs_and_gradients(
+        long inChannels, long outChannels, long patch, long[] shape, bool channelsLastWeights)
+    {
+        manual_seed(9);
+        using var reference = nn.Conv3d(inChannels, outChannels, patch, stride: patch, padding: 0L, bias: true);
+        manual_seed(9);
+        using var routed = new PatchConv3d(inChannels, outChannels, patch, hasBias: true);
+        if (channelsLastWeights)
+        {
+            ChannelsLast.Convert(reference);
+            ChannelsLast.Convert(routed);
+        }
+
+        using var input = randn(shape);
+        Assert.True(routed.UsesProduct(input.shape, onCpu: true));
+
+        RoutedModuleAssert.SameModule(reference, routed, input, ChannelsLast.Of(input));
+    }
+
+    [Theory]
+    [InlineData(new long[] { 1, 4, 8, 12, 18 }, true, false)]    // 18 is not a multiple of 4: nn.Conv3d drops the rest
+    [InlineData(new long[] { 4, 8, 12, 16 }, true, false)]       // unbatched
+    [InlineData(new long[] { 1, 4, 8, 12, 16 }, false, false)]   // not on the CPU
+    [InlineData(new long[] { 1, 4, 8, 12, 16 }, true, true)]
+    public void Patch_convolution_takes_libtorchs_route_where_the_patches_do_not_tile_the_batch(long[] shape, bool onCpu, bool expected)
+    {
+        using var routed = new PatchConv3d(4, 24, 4, hasBias: true);
+
+        Assert.Equal(expected, routed.UsesProduct(shape, onCpu));
+    }
+
+    [Fact]
+    public void Patch_convolution_of_a_volume_the_patches_do_not_tile_is_nn_conv3d()
+    {
+        manual_seed(9);
+        using var reference = nn.Conv3d(4, 24, 4, stride: 4, padding: 0L, bias: true);
+        manual_seed(9);
+        using var routed = new PatchConv3d(4, 24, 4, hasBias: true);
+        using var input = randn(new long[] { 1, 4, 8, 12, 18 });
+
+        RoutedModuleAssert.SameModule(reference, routed, input);
     }
 }
