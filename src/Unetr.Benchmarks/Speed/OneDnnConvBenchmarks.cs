@@ -134,3 +134,23 @@ public class OneDnnLinearBenchmarks : RoutedLayerBenchmarks
     /// <inheritdoc/>
     protected override long[] InputShape(long[] shape) => new[] { 1, shape[0], shape[1] };
 }
+
+/// <summary>
+/// <see cref="PatchConv3d"/>, which <see cref="Layers.Conv"/> uses for convolutions whose stride is the kernel (the
+/// conv patch embedding), against <c>nn.Conv3d</c> with 16³ patches at batch 1: the seed speed network's and the seed
+/// preset's embeddings.
+/// </summary>
+public class PatchConvBenchmarks : RoutedLayerBenchmarks
+{
+    /// <summary>Input channels, output channels, edge of the cubic volume.</summary>
+    public static IEnumerable<string> Shapes => new[] { "4-192-64", "4-768-128" };
+
+    /// <inheritdoc/>
+    protected override nn.Module<Tensor, Tensor> LibTorchLayer(long[] shape) => nn.Conv3d(shape[0], shape[1], 16, stride: 16, padding: 0L);
+
+    /// <inheritdoc/>
+    protected override nn.Module<Tensor, Tensor> RoutedLayer(long[] shape) => new PatchConv3d(shape[0], shape[1], 16, hasBias: true);
+
+    /// <inheritdoc/>
+    protected override long[] InputShape(long[] shape) => new[] { 1, shape[0], shape[2], shape[2], shape[2] };
+}
