@@ -24,25 +24,31 @@ public static class Timing
 
     /// <summary>
     /// Times <paramref name="first"/> and <paramref name="second"/> alternately, so that both see the same machine load,
-    /// and returns the per-round ratios first/second with each side's median.
+    /// and returns the per-round ratios first/second with each side's median. Each side first runs
+    /// <paramref name="warmups"/> untimed passes, so that both start timing with their memory already mapped.
     /// </summary>
-    public static PairedTiming Paired(Action first, Action second, int rounds)
+    public static PairedTiming Paired(Action first, Action second, int rounds, int warmups = 1)
     {
         ArgumentNullException.ThrowIfNull(first);
         ArgumentNullException.ThrowIfNull(second);
-        return PairedTimed(() => Seconds(first), () => Seconds(second), rounds);
+        return PairedTimed(() => Seconds(first), () => Seconds(second), rounds, warmups);
     }
 
     /// <summary>
     /// As <see cref="Paired"/>, for workloads that report their own seconds (a PyTorch worker times itself, so the
     /// messages to and from it are not counted).
     /// </summary>
-    public static PairedTiming PairedTimed(Func<double> first, Func<double> second, int rounds)
+    public static PairedTiming PairedTimed(Func<double> first, Func<double> second, int rounds, int warmups = 1)
     {
         ArgumentNullException.ThrowIfNull(first);
         ArgumentNullException.ThrowIfNull(second);
-        first();
-        second();
+        ArgumentOutOfRangeException.ThrowIfNegative(warmups);
+        for (var pass = 0; pass < warmups; pass++)
+        {
+            first();
+            second();
+        }
+
         var a = new List<double>(rounds);
         var b = new List<double>(rounds);
         for (var round = 0; round < rounds; round++)

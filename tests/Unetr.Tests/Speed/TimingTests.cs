@@ -23,6 +23,17 @@ public sealed class TimingTests
         Assert.Equal((5, 5), (first, second));
     }
 
+    [Fact]
+    public void Paired_timing_runs_the_warm_ups_asked_for_before_the_rounds()
+    {
+        var calls = new System.Collections.Generic.List<string>();
+
+        var timing = Timing.Paired(() => calls.Add("a"), () => calls.Add("b"), rounds: 2, warmups: 3);
+
+        Assert.Equal(new[] { "a", "b", "a", "b", "a", "b", "a", "b", "b", "a" }, calls);
+        Assert.Equal(2, timing.Ratios.Count);
+    }
+
     [Theory]
     [InlineData(0.0, 1.0)]
     [InlineData(0.25, 1.75)]
