@@ -129,6 +129,17 @@ public sealed record PairedTiming(IReadOnlyList<double> Ratios, double FirstMedi
     /// <summary>Whether the middle half of the per-round ratios holds 1.</summary>
     public bool IsParityWithinNoise => Low <= 1.0 && 1.0 <= High;
 
+    /// <summary>
+    /// Pools two timings of the same pair, for example with the two sides built in opposite orders: every per-round
+    /// ratio of both, and for each side the mean of its two medians.
+    /// </summary>
+    public static PairedTiming Pool(PairedTiming first, PairedTiming second)
+    {
+        ArgumentNullException.ThrowIfNull(first);
+        ArgumentNullException.ThrowIfNull(second);
+        return new PairedTiming(first.Ratios.Concat(second.Ratios).ToList(), (first.FirstMedian + second.FirstMedian) / 2, (first.SecondMedian + second.SecondMedian) / 2);
+    }
+
     /// <summary>Against a goal ratio: met when the whole middle half is at or above it, missed when it is all below.</summary>
     public string Against(double goal) =>
         Low >= goal ? "goal met" : High < goal ? "goal missed" : "goal within noise";

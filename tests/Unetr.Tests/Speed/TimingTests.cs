@@ -43,6 +43,16 @@ public sealed class TimingTests
         Assert.Equal(expected, Timing.Quantile(new[] { 4.0, 1.0, 3.0, 2.0 }, fraction), 12);
 
     [Fact]
+    public void Pooling_keeps_every_round_and_averages_the_medians()
+    {
+        var pooled = PairedTiming.Pool(new PairedTiming(new[] { 1.02, 1.04 }, 2.0, 1.0), new PairedTiming(new[] { 0.97, 0.99, 0.95 }, 4.0, 3.0));
+
+        Assert.Equal(new[] { 1.02, 1.04, 0.97, 0.99, 0.95 }, pooled.Ratios);
+        Assert.Equal((3.0, 2.0), (pooled.FirstMedian, pooled.SecondMedian));
+        Assert.Equal(0.99, pooled.Ratio, 12);
+    }
+
+    [Fact]
     public void Ratios_whose_middle_half_holds_one_are_parity_within_noise()
     {
         var timing = new PairedTiming(new[] { 0.90, 0.98, 1.03, 1.10, 1.20 }, 1.0, 1.0);
