@@ -16,6 +16,7 @@ namespace Unetr.Model.Blocks
             where TBlock : nn.Module<Tensor, Tensor>
         {
             var extracted = new List<Tensor>(extractLayers.Length);
+            using var threads = Runtime.ThreadBudget.ForTokens(hidden);
 
             // Blocks after the deepest extract layer cannot change any output, so they are not run.
             for (var index = 0; index < extractLayers[^1]; index++)
