@@ -45,8 +45,7 @@ namespace Unetr.Model.Blocks
         {
             using (var template = nn.Conv3d(inChannels, outChannels, kernel, stride: 1, padding, bias: hasBias))
             {
-                weight = new Parameter(template.weight!.detach().clone());
-                bias = hasBias ? new Parameter(template.bias!.detach().clone()) : null;
+                (weight, bias) = TemplateParameters.Copy(template.weight!, template.bias);
             }
 
             _kernel = kernel;

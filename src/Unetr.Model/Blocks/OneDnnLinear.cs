@@ -39,8 +39,7 @@ namespace Unetr.Model.Blocks
         {
             using (var template = nn.Linear(inFeatures, outFeatures, hasBias))
             {
-                weight = new Parameter(template.weight!.detach().clone());
-                bias = hasBias ? new Parameter(template.bias!.detach().clone()) : null;
+                (weight, bias) = TemplateParameters.Copy(template.weight!, template.bias);
             }
 
             _inFeatures = inFeatures;

@@ -37,8 +37,7 @@ namespace Unetr.Model.Blocks
         {
             using (var template = nn.Conv3d(inChannels, outChannels, patch, stride: patch, padding: 0L, bias: hasBias))
             {
-                weight = new Parameter(template.weight!.detach().clone());
-                bias = hasBias ? new Parameter(template.bias!.detach().clone()) : null;
+                (weight, bias) = TemplateParameters.Copy(template.weight!, template.bias);
             }
 
             _patch = patch;
