@@ -85,7 +85,7 @@ public sealed class TrainStepWorkload : IDisposable
         ArgumentNullException.ThrowIfNull(spec);
         this.network = network ?? throw new ArgumentNullException(nameof(network));
         var shape = spec.BatchShape(BenchSettings.Batch);
-        if (ChannelsLast.PaysForTraining(this.network, shape[0] * shape.Skip(2).Aggregate(1L, (product, size) => product * size)))
+        if (ChannelsLast.PaysForTraining(this.network, shape))
         {
             ChannelsLast.Convert(this.network);
         }

@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.Linq;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -51,8 +52,8 @@ public static class ChannelsLast
 
     /// <summary>
     /// Whether channels-last weights (<see cref="Convert"/>) make a train step of <paramref name="model"/> faster on CPU
-    /// for batches of <paramref name="voxelsPerBatch"/> voxels: always, unless the model has an instance norm and the
-    /// batch is larger than <see cref="InstanceNormVoxelLimit"/>.
+    /// for batches of shape <paramref name="batchShape"/> (<c>[N, C, spatial…]</c>): always, unless the model has an
+    /// instance norm and the batch holds more than <see cref="InstanceNormVoxelLimit"/> voxels (N × spatial sizes).
     /// </summary>
     /// <remarks>
     /// Instance norm runs row-major (libtorch's channels-last group norm sums less precisely, and its backward was
@@ -62,10 +63,12 @@ public static class ChannelsLast
     /// norm at 64³ 466 → 386–400 ms, MONAI layout at 2 × 32³ 93 → 70–73 ms, at 64³ (BTCV widths) 823–827 → 845–852 ms,
     /// at 96³ (BTCV) 1868–1870 → 1995–2198 ms.
     /// </remarks>
-    public static bool PaysForTraining(nn.Module model, long voxelsPerBatch)
+    public static bool PaysForTraining(nn.Module model, IReadOnlyList<long> batchShape)
     {
         ArgumentNullException.ThrowIfNull(model);
-        return voxelsPerBatch <= InstanceNormVoxelLimit || !model.modules().Any(module => module is Blocks.InstanceNorm);
+        ArgumentNullException.ThrowIfNull(batchShape);
+        var voxels = batchShape.Where((_, axis) => axis != 1).Aggregate(1L, (product, size) => product * size);
+        return voxels <= InstanceNormVoxelLimit || !model.modules().Any(module => module is Blocks.InstanceNorm);
     }
 
     /// <summary>

@@ -60,7 +60,7 @@ public sealed class Trainer : IDisposable
         manual_seed(options.Seed);
         Model = createModel();
         Model.train();
-        if (options.ChannelsLast && ChannelsLast.PaysForTraining(Model, options.BatchSize * _inputShape[1..].Aggregate(1L, (product, size) => product * size)))
+        if (options.ChannelsLast && ChannelsLast.PaysForTraining(Model, _inputShape.Prepend(options.BatchSize).ToArray()))
         {
             ChannelsLast.Convert(Model);
         }

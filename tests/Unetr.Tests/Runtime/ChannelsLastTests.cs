@@ -29,15 +29,16 @@ public sealed class ChannelsLastTests
     }
 
     [Theory]
-    [InlineData(true, 2L * 32 * 32 * 32, true)]    // the main command's batches
-    [InlineData(true, 64L * 64 * 64, true)]        // at the limit
-    [InlineData(true, 96L * 96 * 96, false)]       // MONAI BTCV crops: row-major
-    [InlineData(false, 96L * 96 * 96, true)]       // batch norm keeps channels-last at any size
-    public void Channels_last_weights_are_chosen_except_for_instance_norm_on_large_batches(bool instanceNorm, long voxels, bool expected)
+    [InlineData(true, new long[] { 2, 1, 32, 32, 32 }, true)]     // the main command's batches
+    [InlineData(true, new long[] { 1, 4, 64, 64, 64 }, true)]     // at the limit; channels do not count
+    [InlineData(true, new long[] { 2, 1, 64, 64, 64 }, false)]    // over it through the batch size
+    [InlineData(true, new long[] { 1, 1, 96, 96, 96 }, false)]    // MONAI BTCV crops: row-major
+    [InlineData(false, new long[] { 1, 4, 96, 96, 96 }, true)]    // batch norm keeps channels-last at any size
+    public void Channels_last_weights_are_chosen_except_for_instance_norm_on_large_batches(bool instanceNorm, long[] batchShape, bool expected)
     {
         using var network = instanceNorm ? (nn.Module)new TinyMonaiUnetr() : new Unetr.Benchmarks.Networks.SeedBench64();
 
-        Assert.Equal(expected, ChannelsLast.PaysForTraining(network, voxels));
+        Assert.Equal(expected, ChannelsLast.PaysForTraining(network, batchShape));
     }
 
     [Fact]
