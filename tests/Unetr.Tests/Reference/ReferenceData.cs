@@ -8,12 +8,23 @@ using static TorchSharp.torch;
 
 namespace Unetr.Tests.Reference;
 
-/// <summary>Reads the PyTorch reference files in <c>shared/reference</c> beside the repository.</summary>
+/// <summary>
+/// Reads the PyTorch reference files kept in <c>tests/Unetr.Tests/Reference/Files</c> (their README says how they were
+/// made), which the build copies beside the test assembly.
+/// </summary>
 internal static class ReferenceData
 {
-    private static readonly Lazy<string> DirectoryPath = new(Locate);
+    /// <summary>The folder beside the test assembly that holds the files.</summary>
+    public static readonly string Folder = Path.Combine(AppContext.BaseDirectory, "Reference", "Files");
 
-    public static string PathOf(string fileName) => Path.Combine(DirectoryPath.Value, fileName);
+    public static string PathOf(string fileName)
+    {
+        var path = Path.Combine(Folder, fileName);
+        return File.Exists(path)
+            ? path
+            : throw new FileNotFoundException(
+                $"{path} is missing: the build copies tests/Unetr.Tests/Reference/Files beside the test assembly.", path);
+    }
 
     /// <summary>The keys and shapes of a <c>*.keys.tsv</c> file under <paramref name="prefix"/>, prefix removed, in file order.</summary>
     public static (string Key, long[] Shape)[] KeyFile(string fileName, string prefix) =>
@@ -43,24 +54,4 @@ internal static class ReferenceData
         text.Trim('[', ']').Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
             .Select(long.Parse)
             .ToArray();
-
-    private static string Locate()
-    {
-        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
-        {
-            var candidate = Path.Combine(directory.FullName, "shared", "reference");
-            if (File.Exists(Path.Combine(candidate, "README.md")))
-            {
-                return candidate;
-            }
-
-            candidate = Path.Combine(directory.FullName, "..", "shared", "reference");
-            if (File.Exists(Path.Combine(candidate, "README.md")))
-            {
-                return Path.GetFullPath(candidate);
-            }
-        }
-
-        throw new DirectoryNotFoundException("No shared/reference directory above " + AppContext.BaseDirectory);
-    }
 }
