@@ -1,5 +1,4 @@
 using System;
-using System.Diagnostics;
 using System.IO;
 using System.IO.Compression;
 using System.Linq;
@@ -13,8 +12,11 @@ namespace Unetr.Tests.Packaging;
 /// `dotnet pack` produces one Unetr package from which a brand-new project declares a network, builds and runs a
 /// forward pass, as a user would. Slow (a pack, a restore and a build), so it is a single test.
 /// </summary>
+[Collection(DotnetBuildCollection.Name)]
 public sealed class PackageTests(ITestOutputHelper output)
 {
+    private readonly DotnetProcess _dotnet = new(output);
+
     [Fact]
     public void A_new_project_declares_builds_and_runs_a_network_from_the_package_alone()
     {
@@ -24,7 +26,7 @@ public sealed class PackageTests(ITestOutputHelper output)
         try
         {
             var feed = work.CreateSubdirectory("feed").FullName;
-            Run("dotnet", $"pack \"{RepositoryFiles.PathOf("src", "Unetr.Model", "Unetr.Model.csproj")}\" -c Release -o \"{feed}\" -p:Version={version}", work.FullName);
+            _dotnet.Run($"pack \"{RepositoryFiles.PathOf("src", "Unetr.Model", "Unetr.Model.csproj")}\" -c Release -o \"{feed}\" -p:Version={version}", work.FullName);
 
             var package = Path.Combine(feed, $"Unetr.{version}.nupkg");
             using (var zip = ZipFile.OpenRead(package))
@@ -39,7 +41,7 @@ public sealed class PackageTests(ITestOutputHelper output)
 
             var consumer = work.CreateSubdirectory("consumer").FullName;
             WriteConsumer(consumer, feed, version);
-            var printed = Run("dotnet", "run -c Release", consumer);
+            var printed = _dotnet.Run("run -c Release", consumer);
 
             var counts = printed.Split('\n').Single(l => l.StartsWith("params ", StringComparison.Ordinal)).Split(' ');
             Assert.Equal(counts[1], counts[2].Trim());
@@ -98,30 +100,6 @@ public sealed class PackageTests(ITestOutputHelper output)
             [Decoder(Widths = new[] { 4, 8, 16 })]
             public partial class ConsumerNet;
             """);
-    }
-
-    private string Run(string file, string arguments, string workingDirectory)
-    {
-        var start = new ProcessStartInfo(file, arguments)
-        {
-            WorkingDirectory = workingDirectory,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        start.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
-        start.Environment["DOTNET_NOLOGO"] = "1";
-        using var process = Process.Start(start)!;
-        var stderr = process.StandardError.ReadToEndAsync();
-        var stdout = process.StandardOutput.ReadToEnd();
-        if (!process.WaitForExit(TimeSpan.FromMinutes(10)))
-        {
-            process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"{file} {arguments} did not finish in 10 minutes.");
-        }
-
-        output.WriteLine($"$ {file} {arguments}\n{stdout}{stderr.Result}");
-        Assert.True(process.ExitCode == 0, $"{file} {arguments} exited with {process.ExitCode}:\n{stdout}\n{stderr.Result}");
-        return stdout;
     }
 
     private static string PackageCache() =>
