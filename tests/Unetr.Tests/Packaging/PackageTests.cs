@@ -43,9 +43,7 @@ public sealed class PackageTests(ITestOutputHelper output)
             WriteConsumer(consumer, feed, version);
             var printed = _dotnet.Run("run -c Release", consumer);
 
-            var counts = printed.Split('\n').Single(l => l.StartsWith("params ", StringComparison.Ordinal)).Split(' ');
-            Assert.Equal(counts[1], counts[2].Trim());
-            Assert.Contains("output [2, 2, 32, 32]", printed);
+            ForwardProgram.AssertRan(printed, new long[] { 2, 2, 32, 32 });
         }
         finally
         {
@@ -81,25 +79,15 @@ public sealed class PackageTests(ITestOutputHelper output)
               </ItemGroup>
             </Project>
             """);
-        File.WriteAllText(Path.Combine(directory, "Program.cs"), """
-            using System;
-            using System.Linq;
-            using TorchSharp;
-            using Unetr.Dsl;
-
-            using var net = new ConsumerNet();
-            Console.WriteLine($"params {ConsumerNet.ParameterCount} {net.parameters().Sum(p => p.numel())}");
-            net.eval();
-            using var noGrad = torch.no_grad();
-            using var output = net.call(torch.randn(new long[] { 2, 1, 32, 32 }));
-            Console.WriteLine($"output [{string.Join(", ", output.shape)}]");
-
+        ForwardProgram.Write(
+            directory,
+            """
             [Unetr(ImageSize = new[] { 32, 32 }, InChannels = 1, OutChannels = 2)]
             [PatchEmbedding(PatchSize = 8)]
             [Encoder(EmbedDim = 32, Depth = 3, Heads = 4)]
             [Decoder(Widths = new[] { 4, 8, 16 })]
-            public partial class ConsumerNet;
-            """);
+            """,
+            new long[] { 2, 1, 32, 32 });
     }
 
     private static string PackageCache() =>
