@@ -3,10 +3,9 @@ using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
 using Unetr.Generators.Diagnostics;
-using Unetr.Generators.Emit;
+using Unetr.Generators.Describe;
 using Unetr.Generators.Model;
 using Unetr.Generators.Parsing;
-using Unetr.Generators.Shapes;
 
 namespace Unetr.Generators.Validation
 {
@@ -55,17 +54,15 @@ namespace Unetr.Generators.Validation
             CheckEnums(spec, sites, problems);
             CheckLayout(spec, sites, problems);
 
-            if (problems.Count == 0)
+            // The network is described once, here, only for a spec that obeys every rule above; the emitter renders
+            // this same descriptor.
+            var network = problems.Count == 0 ? Describe(spec, sites, problems) : null;
+            if (network is not null)
             {
-                CheckSize(spec, sites, problems);
+                CheckMemberNames(network, sites, problems);
             }
 
-            if (problems.Count == 0)
-            {
-                CheckMemberNames(spec, sites, problems);
-            }
-
-            return new ValidatedDeclaration(problems.Count == 0 ? spec : null, problems.ToEquatableArray());
+            return new ValidatedDeclaration(problems.Count == 0 ? network : null, problems.ToEquatableArray());
         }
 
         private static bool CheckImage(UnetrSpec spec, DeclarationSites sites, List<DiagnosticInfo> problems)
@@ -263,24 +260,25 @@ namespace Unetr.Generators.Validation
             }
         }
 
-        private static void CheckSize(UnetrSpec spec, DeclarationSites sites, List<DiagnosticInfo> problems)
+        /// <summary>The network's descriptor, or null (and UNETR's too-large error) when a count overflows a long.</summary>
+        private static NetworkDescriptor? Describe(UnetrSpec spec, DeclarationSites sites, List<DiagnosticInfo> problems)
         {
             try
             {
-                NetworkCost.Compute(spec);
+                return NetworkDescriber.Describe(spec);
             }
             catch (OverflowException)
             {
                 problems.Add(DiagnosticInfo.Create(DiagnosticDescriptors.TooLarge, sites.Locate(Unetr, "ImageSize"), "ImageSize", List(spec.ImageSize), "parameter or multiply-add count"));
+                return null;
             }
         }
 
         /// <summary>C# forbids a member named like its class (CS0542): a class named 'out' cannot hold the output layer 'out'.</summary>
-        private static void CheckMemberNames(UnetrSpec spec, DeclarationSites sites, List<DiagnosticInfo> problems)
+        private static void CheckMemberNames(NetworkDescriptor network, DeclarationSites sites, List<DiagnosticInfo> problems)
         {
-            var name = spec.Target.ClassName;
-            var clash = NetworkEmitter.MemberNames.Contains(name)
-                || NetworkPlanner.Plan(spec).Fields.Any(f => f.Name == name);
+            var name = network.Target.ClassName;
+            var clash = GeneratedMembers.All.Contains(name) || network.Modules.Any(m => m.Name == name);
             if (clash)
             {
                 problems.Add(DiagnosticInfo.Create(DiagnosticDescriptors.NotExtensible, sites.ClassLocation, name, $"is named like the member '{name}' the module declares, and C# forbids a member named like its class; rename the class"));

@@ -1,10 +1,10 @@
 using Unetr.Generators.Model;
 
-namespace Unetr.Generators.Shapes
+namespace Unetr.Generators.Describe
 {
     /// <summary>
     /// The cost of single PyTorch layers, the only place that knows the counting conventions
-    /// (see <see cref="CostReport"/>). All sizes are per sample; products are checked.
+    /// (see <see cref="Shapes.CostReport"/>). All sizes are per sample; products are checked.
     /// </summary>
     internal static class LayerCost
     {
