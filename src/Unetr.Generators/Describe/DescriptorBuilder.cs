@@ -1,4 +1,5 @@
 using System.Collections.Generic;
+using System.Globalization;
 using System.Linq;
 using Unetr.Generators.Model;
 
@@ -81,6 +82,29 @@ namespace Unetr.Generators.Describe
                 total);
         }
 
+        /// <summary>
+        /// The ViT encoder, laid out alike by every layout: a patch embedding, <c>Depth</c> pre-norm blocks summarised
+        /// in one part, and a final LayerNorm whose parameters exist whether or not it is applied.
+        /// </summary>
+        /// <param name="parts">The layout's names for the three parts and their PyTorch classes.</param>
+        /// <param name="projections">One block's attention projections (the rest of a block is the same everywhere).</param>
+        public ModuleNode TransformerEncoder(string name, string kind, BlockType block, EquatableArray<Argument> arguments, EncoderParts parts, Cost projections)
+        {
+            var tokens = Levels.TokenShape(Spec.EmbedDim);
+            var blockCost = LayerCost.PreNormBlock(Spec.EmbedDim, Spec.MlpDim, Levels.Tokens, projections);
+            var norm = LayerCost.LayerNorm(Spec.EmbedDim);
+            return Module(
+                name,
+                kind,
+                block,
+                arguments,
+                Part(parts.Embedding, parts.EmbeddingKind, tokens, LayerCost.PatchEmbedding(Spec, Levels)),
+                Part(parts.Blocks, parts.BlockKind + " ×" + Spec.Depth.ToString(CultureInfo.InvariantCulture), tokens, blockCost.Times(Spec.Depth)),
+                Spec.FinalNorm
+                    ? Part(parts.Norm, "LayerNorm", tokens, norm)
+                    : Part(parts.Norm, "LayerNorm (never applied)", tokens, norm.NotRun()));
+        }
+
         /// <summary>A child made of <paramref name="parts"/>: its cost is theirs, its output the last one's.</summary>
         public static ModuleNode Module(string name, string kind, BlockType? block, EquatableArray<Argument> arguments, params ModuleNode[] parts)
         {
@@ -131,4 +155,7 @@ namespace Unetr.Generators.Describe
 
         private static EquatableArray<string> Locals(params string[] names) => names.ToEquatableArray();
     }
+
+    /// <summary>A layout's <c>state_dict</c> names for the encoder's parts, and the PyTorch classes of the first two.</summary>
+    internal sealed record EncoderParts(string Embedding, string EmbeddingKind, string Blocks, string BlockKind, string Norm);
 }

@@ -25,7 +25,7 @@ namespace Unetr.Generators.Describe
             var w = spec.Widths;
             var levels = b.Levels;
 
-            b.Add(VitModule(spec, levels));
+            b.Add(VitModule(b));
             b.Add(Module(
                 "encoder1",
                 BasicBlock.Name,
@@ -75,11 +75,11 @@ namespace Unetr.Generators.Describe
             return b.Build();
         }
 
-        private static ModuleNode VitModule(UnetrSpec spec, SpatialLevels levels)
+        private static ModuleNode VitModule(DescriptorBuilder b)
         {
-            var tokens = levels.TokenShape(spec.EmbedDim);
-            var finalNorm = LayerCost.LayerNorm(spec.EmbedDim);
-            return Module(
+            var spec = b.Spec;
+            long embed = spec.EmbedDim;
+            return b.TransformerEncoder(
                 "vit",
                 Vit.Name,
                 Vit,
@@ -98,25 +98,9 @@ namespace Unetr.Generators.Describe
                     Enum("activation", "MlpActivation", spec.Activation),
                     Arg("finalNorm", spec.FinalNorm),
                     Arg("extractLayers", spec.ExtractLayers)),
-                Part("patch_embedding", "PatchEmbeddingBlock", tokens, LayerCost.PatchEmbedding(spec, levels)),
-                Part("blocks", "TransformerBlock ×" + spec.Depth.ToString(CultureInfo.InvariantCulture), tokens, TransformerBlock(spec, levels).Times(spec.Depth)),
-                spec.FinalNorm
-                    ? Part("norm", "LayerNorm", tokens, finalNorm)
-                    : Part("norm", "LayerNorm (never applied)", tokens, finalNorm.NotRun()));
-        }
-
-        /// <summary>Pre-norm block: fused qkv (bias optional) and out_proj, a two-layer MLP with biases.</summary>
-        private static Cost TransformerBlock(UnetrSpec spec, SpatialLevels levels)
-        {
-            long embed = spec.EmbedDim;
-            var tokens = levels.Tokens;
-            return LayerCost.LayerNorm(embed)
-                + LayerCost.Linear(embed, 3 * embed, tokens, spec.QkvBias)
-                + LayerCost.AttentionProducts(tokens, embed)
-                + LayerCost.Linear(embed, embed, tokens, bias: true)
-                + LayerCost.LayerNorm(embed)
-                + LayerCost.Linear(embed, spec.MlpDim, tokens, bias: true)
-                + LayerCost.Linear(spec.MlpDim, embed, tokens, bias: true);
+                new EncoderParts("patch_embedding", "PatchEmbeddingBlock", "blocks", "TransformerBlock", "norm"),
+                // Fused qkv (bias optional) and out_proj with bias.
+                LayerCost.Linear(embed, 3 * embed, b.Levels.Tokens, spec.QkvBias) + LayerCost.Linear(embed, embed, b.Levels.Tokens, bias: true));
         }
 
         /// <summary>

@@ -26,7 +26,7 @@ namespace Unetr.Generators.Describe
             var levels = b.Levels;
 
             // Construction order is the seed's __init__ order, which fixes the state_dict order and the initialisation.
-            b.Add(TransformerModule(spec, levels));
+            b.Add(TransformerModule(b));
             b.Add(Sequential(
                 "decoder0",
                 ConvBlock(b, "0", spec.InChannels, spec.StemWidth, 0),
@@ -81,11 +81,11 @@ namespace Unetr.Generators.Describe
             return b.Build();
         }
 
-        private static ModuleNode TransformerModule(UnetrSpec spec, SpatialLevels levels)
+        private static ModuleNode TransformerModule(DescriptorBuilder b)
         {
-            var tokens = levels.TokenShape(spec.EmbedDim);
-            var finalNorm = LayerCost.LayerNorm(spec.EmbedDim);
-            return Module(
+            var spec = b.Spec;
+            long embed = spec.EmbedDim;
+            return b.TransformerEncoder(
                 "transformer",
                 "Transformer",
                 Transformer,
@@ -102,24 +102,9 @@ namespace Unetr.Generators.Describe
                     Arg("dropout", spec.Dropout),
                     Enum("activation", "MlpActivation", spec.Activation),
                     Arg("finalNorm", spec.FinalNorm)),
-                Part("embeddings", "Embeddings", tokens, LayerCost.PatchEmbedding(spec, levels)),
-                Part("layer", "Block ×" + spec.Depth.ToString(CultureInfo.InvariantCulture), tokens, TransformerBlock(spec, levels).Times(spec.Depth)),
-                spec.FinalNorm
-                    ? Part("encoder_norm", "LayerNorm", tokens, finalNorm)
-                    : Part("encoder_norm", "LayerNorm (never applied)", tokens, finalNorm.NotRun()));
-        }
-
-        /// <summary>Pre-norm block: separate query/key/value/out projections and a two-layer MLP, all with bias.</summary>
-        private static Cost TransformerBlock(UnetrSpec spec, SpatialLevels levels)
-        {
-            long embed = spec.EmbedDim;
-            var tokens = levels.Tokens;
-            return LayerCost.LayerNorm(embed)
-                + LayerCost.Linear(embed, embed, tokens, bias: true).Times(4)
-                + LayerCost.AttentionProducts(tokens, embed)
-                + LayerCost.LayerNorm(embed)
-                + LayerCost.Linear(embed, spec.MlpDim, tokens, bias: true)
-                + LayerCost.Linear(spec.MlpDim, embed, tokens, bias: true);
+                new EncoderParts("embeddings", "Embeddings", "layer", "Block", "encoder_norm"),
+                // Separate query, key, value and out projections, all with bias.
+                LayerCost.Linear(embed, embed, b.Levels.Tokens, bias: true).Times(4));
         }
 
         /// <summary>
