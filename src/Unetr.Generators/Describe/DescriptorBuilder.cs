@@ -17,7 +17,8 @@ namespace Unetr.Generators.Describe
         /// <summary>The local holding the encoder's extracted token sequences.</summary>
         public const string HiddenLocal = "hidden";
 
-        private const string InputLocal = "input";
+        /// <summary>The network's input, as the forward's parameter is named.</summary>
+        public const string Input = "input";
 
         private readonly List<ModuleNode> modules = new List<ModuleNode>();
         private readonly Dictionary<string, ModuleNode> byName = new Dictionary<string, ModuleNode>();
@@ -33,9 +34,6 @@ namespace Unetr.Generators.Describe
 
         public SpatialLevels Levels { get; }
 
-        /// <summary>The local of the network's input.</summary>
-        public static string Input => InputLocal;
-
         /// <summary>Adds a child of the network; children are constructed in the order they are added.</summary>
         public void Add(ModuleNode module)
         {
@@ -45,7 +43,7 @@ namespace Unetr.Generators.Describe
 
         /// <summary><c>hidden = module.call(input)</c>: one token sequence per stage.</summary>
         public void Encode(string module) =>
-            steps.Add(new ForwardStep(HiddenLocal, StepOperation.Call, module, Locals(InputLocal), 0, null, byName[module].OutputShape, Spec.Stages));
+            steps.Add(new ForwardStep(HiddenLocal, StepOperation.Call, module, Locals(Input), 0, null, byName[module].OutputShape, Spec.Stages));
 
         /// <summary>The <paramref name="index"/>-th token sequence as a volume on the grid, observed as <paramref name="local"/>.</summary>
         public string ToVolume(string local, int index)

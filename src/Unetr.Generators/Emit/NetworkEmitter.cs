@@ -133,8 +133,8 @@ namespace Unetr.Generators.Emit
         {
             w.Line($"/// <summary>Segments a batch of shape [B, {string.Join(", ", network.InputShape)}] into logits of shape [B, {string.Join(", ", network.OutputShape)}].</summary>")
              .Line("/// <exception cref=\"global::System.ArgumentException\">The input's shape is not [B, ..<see cref=\"InputShape\"/>].</exception>")
-             .Open($"public override {Tensor} {Members.Forward}({Tensor} input)")
-             .Line($"{Compiled}.InputGuard.Require(input, InputShape, nameof({name}));")
+             .Open($"public override {Tensor} {Members.Forward}({Tensor} {DescriptorBuilder.Input})")
+             .Line($"{Compiled}.InputGuard.Require({DescriptorBuilder.Input}, InputShape, nameof({name}));")
              .Line($"using var scope = {Torch}.NewDisposeScope();")
              .Line($"// input: {Batched(network.InputShape)}");
             foreach (var step in network.Steps)
@@ -156,15 +156,16 @@ namespace Unetr.Generators.Emit
 
         private static string Expression(ForwardStep step)
         {
-            var inputs = step.Inputs.Select(Identifier).ToList();
-            var call = step.Module is null ? string.Empty : Identifier(step.Module) + ".call";
-            var volume = inputs.Count > 0 ? $"{Blocks}.Tokens.ToVolume({inputs[0]}[{step.HiddenIndex}], {Members.Grid})" : string.Empty;
+            var inputs = string.Join(", ", step.Inputs.Select(Identifier));
+            string Call(string argument) => $"{Identifier(step.Module!)}.call({argument})";
+            string Volume() => $"{Blocks}.Tokens.ToVolume({Identifier(step.Inputs[0])}[{step.HiddenIndex}], {Members.Grid})";
             return step.Operation switch
             {
-                StepOperation.Call => $"{call}({string.Join(", ", inputs)})",
-                StepOperation.CallOnConcatenation => $"{call}({Torch}.cat(new[] {{ {string.Join(", ", inputs)} }}, 1))",
-                StepOperation.CallOnVolume => $"{call}({volume})",
-                _ => volume,
+                StepOperation.Call => Call(inputs),
+                StepOperation.CallOnConcatenation => Call($"{Torch}.cat(new[] {{ {inputs} }}, 1)"),
+                StepOperation.CallOnVolume => Call(Volume()),
+                StepOperation.ToVolume => Volume(),
+                _ => throw new System.ArgumentOutOfRangeException(nameof(step), step.Operation, "No rendering for this step."),
             };
         }
 
