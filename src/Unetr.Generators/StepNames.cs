@@ -6,7 +6,7 @@ namespace Unetr.Generators
         public const string Parse = nameof(Parse);
         public const string Validate = nameof(Validate);
         public const string Diagnostics = nameof(Diagnostics);
-        public const string ValidSpecs = nameof(ValidSpecs);
+        public const string ValidNetworks = nameof(ValidNetworks);
         public const string Emit = nameof(Emit);
     }
 }

@@ -12,8 +12,9 @@ using Unetr.Generators.Validation;
 namespace Unetr.Generators
 {
     /// <summary>
-    /// Parse (symbols → spec) → Validate (spec → diagnostics) → Emit (valid spec → source). Diagnostics and emission are
-    /// separate streams so that a change touching only locations leaves the emitted source cached.
+    /// Parse (symbols → spec) → Validate (spec → diagnostics, and for a valid spec its network's descriptor) → Emit
+    /// (descriptor → source). Diagnostics and emission are separate streams so that a change touching only locations
+    /// leaves the emitted source cached.
     /// </summary>
     [Generator(LanguageNames.CSharp)]
     public sealed class UnetrGenerator : IIncrementalGenerator
@@ -48,10 +49,10 @@ namespace Unetr.Generators
             });
 
             var files = validated
-                .Where(static declaration => declaration.Spec is not null)
-                .Select(static (declaration, _) => declaration.Spec!)
-                .WithTrackingName(StepNames.ValidSpecs)
-                .Select(static (spec, _) => NetworkEmitter.Emit(spec))
+                .Where(static declaration => declaration.Network is not null)
+                .Select(static (declaration, _) => declaration.Network!)
+                .WithTrackingName(StepNames.ValidNetworks)
+                .Select(static (network, _) => NetworkEmitter.Emit(network))
                 .WithTrackingName(StepNames.Emit);
             context.RegisterSourceOutput(files, static (spc, file) =>
                 spc.AddSource(file.HintName, SourceText.From(file.Source, System.Text.Encoding.UTF8)));

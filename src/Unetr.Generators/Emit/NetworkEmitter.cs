@@ -2,32 +2,30 @@ using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
 using Microsoft.CodeAnalysis.CSharp;
+using Unetr.Generators.Describe;
 using Unetr.Generators.Model;
 using Unetr.Generators.Shapes;
+using Members = Unetr.Generators.Describe.GeneratedMembers;
 
 namespace Unetr.Generators.Emit
 {
-    /// <summary>Writes the generated half of a declared network: compile-time facts, children, constructor and forward.</summary>
+    /// <summary>
+    /// Renders a network's descriptor as the generated half of its class: compile-time facts, children, constructor and
+    /// forward. Computes nothing: every number and name comes from the descriptor.
+    /// </summary>
     internal static class NetworkEmitter
     {
         private const string Torch = "global::TorchSharp.torch";
         private const string Tensor = Torch + ".Tensor";
         private const string Module = Torch + ".nn.Module<" + Tensor + ", " + Tensor + ">";
         private const string Compiled = "global::Unetr.Model.Compiled";
+        private const string Blocks = "global::Unetr.Model.Blocks";
         private const string LongList = "global::System.Collections.Generic.IReadOnlyList<long>";
 
-        /// <summary>Members written for every network besides its children (see <see cref="NetworkPlan.Fields"/>).</summary>
-        public static readonly IReadOnlyCollection<string> MemberNames = new HashSet<string>
+        public static GeneratedFile Emit(NetworkDescriptor network)
         {
-            "ParameterCount", "MultiplyAccumulates", "TorchinfoMultiplyAccumulates", "InputShape", "OutputShape", "Stages",
-            "Summary", "Grid", "StageObserver", "forward", "Stage",
-        };
-
-        public static GeneratedFile Emit(UnetrSpec spec)
-        {
-            var plan = NetworkPlanner.Plan(spec);
-            var cost = NetworkCost.Compute(spec);
-            var target = spec.Target;
+            var cost = NetworkCost.Of(network);
+            var target = network.Target;
             // Symbol names come without the '@' of a verbatim identifier: a class declared as @event is named "event".
             var name = Identifier(target.ClassName);
             var w = new IndentedWriter();
@@ -48,9 +46,9 @@ namespace Unetr.Generators.Emit
             }
 
             w.Open($"partial class {name} : {Module}, {Compiled}.ICompiledNetwork");
-            WriteFacts(w, spec, plan, cost);
-            WriteChildren(w, name, plan);
-            WriteForward(w, name, plan);
+            WriteFacts(w, network, cost);
+            WriteChildren(w, name, network);
+            WriteForward(w, name, network);
             w.Close();
 
             for (var i = 0; i < target.ContainingTypes.Count; i++)
@@ -66,27 +64,28 @@ namespace Unetr.Generators.Emit
             return new GeneratedFile(target.FullName + ".g.cs", w.ToString());
         }
 
-        private static void WriteFacts(IndentedWriter w, UnetrSpec spec, NetworkPlan plan, CostReport cost)
+        private static void WriteFacts(IndentedWriter w, NetworkDescriptor network, CostReport cost)
         {
+            var input = network.InputShape;
             w.Line($"/// <summary>Trainable parameters, counted at build time: {Grouped(cost.Parameters)}.</summary>")
-             .Line($"public const long ParameterCount = {cost.Parameters}L;")
+             .Line($"public const long {Members.ParameterCount} = {cost.Parameters}L;")
              .Line()
              .Line($"/// <summary>Multiply-accumulates of one forward pass of one sample ({Grouped(cost.Macs)}), by <see cref=\"{Compiled}.ModelSummary.MacConvention\"/>.</summary>")
-             .Line($"public const long MultiplyAccumulates = {cost.Macs}L;")
+             .Line($"public const long {Members.MultiplyAccumulates} = {cost.Macs}L;")
              .Line()
              .Line($"/// <summary>Multiply-accumulates as torchinfo reports them ({Grouped(cost.TorchinfoMacs)}), by <see cref=\"{Compiled}.ModelSummary.TorchinfoConvention\"/>.</summary>")
-             .Line($"public const long TorchinfoMultiplyAccumulates = {cost.TorchinfoMacs}L;")
+             .Line($"public const long {Members.TorchinfoMultiplyAccumulates} = {cost.TorchinfoMacs}L;")
              .Line()
-             .Line($"/// <summary>Per-sample input shape: [{string.Join(", ", plan.InputShape)}] ({spec.InChannels} channels, {spec.SpatialDims}D).</summary>")
-             .Line($"public static {LongList} InputShape {{ get; }} = {Longs(plan.InputShape)};")
+             .Line($"/// <summary>Per-sample input shape: [{string.Join(", ", input)}] ({input[0]} channels, {input.Count - 1}D).</summary>")
+             .Line($"public static {LongList} {Members.InputShape} {{ get; }} = {Longs(input)};")
              .Line()
-             .Line($"/// <summary>Per-sample output shape: [{string.Join(", ", plan.OutputShape)}].</summary>")
-             .Line($"public static {LongList} OutputShape {{ get; }} = {Longs(plan.OutputShape)};")
+             .Line($"/// <summary>Per-sample output shape: [{string.Join(", ", network.OutputShape)}].</summary>")
+             .Line($"public static {LongList} {Members.OutputShape} {{ get; }} = {Longs(network.OutputShape)};")
              .Line()
              .Line("/// <summary>The per-sample output shape of every named step of <see cref=\"forward\"/>, in order.</summary>")
-             .Line($"public static global::System.Collections.Generic.IReadOnlyList<{Compiled}.StageShape> Stages {{ get; }} = new {Compiled}.StageShape[]")
+             .Line($"public static global::System.Collections.Generic.IReadOnlyList<{Compiled}.StageShape> {Members.Stages} {{ get; }} = new {Compiled}.StageShape[]")
              .Line("{");
-            foreach (var stage in plan.Stages)
+            foreach (var stage in network.Stages)
             {
                 w.Line($"    new {Compiled}.StageShape(\"{stage.Stage}\", {Longs(stage.Shape)}),");
             }
@@ -94,7 +93,7 @@ namespace Unetr.Generators.Emit
             w.Line("};")
              .Line()
              .Line("/// <summary>A torchinfo-like table of this network, computed at build time.</summary>")
-             .Line($"public static {Compiled}.ModelSummary Summary {{ get; }} = new {Compiled}.ModelSummary(\"{spec.Target.ClassName}\", InputShape, new {Compiled}.SummaryRow[]")
+             .Line($"public static {Compiled}.ModelSummary {Members.Summary} {{ get; }} = new {Compiled}.ModelSummary(\"{network.Target.ClassName}\", InputShape, new {Compiled}.SummaryRow[]")
              .Line("{");
             foreach (var row in cost.Rows)
             {
@@ -103,56 +102,99 @@ namespace Unetr.Generators.Emit
 
             w.Line("}, ParameterCount, MultiplyAccumulates, TorchinfoMultiplyAccumulates);")
              .Line()
-             .Line($"private static readonly long[] Grid = {{ {string.Join(", ", plan.Grid)} }};")
+             .Line($"private static readonly long[] {Members.Grid} = {{ {string.Join(", ", network.Grid)} }};")
              .Line();
         }
 
-        private static void WriteChildren(IndentedWriter w, string name, NetworkPlan plan)
+        private static void WriteChildren(IndentedWriter w, string name, NetworkDescriptor network)
         {
-            foreach (var field in plan.Fields)
+            foreach (var module in network.Modules)
             {
-                w.Line($"private readonly {field.Type} {Identifier(field.Name)};");
+                w.Line($"private readonly {TypeOf(module.Block!)} {Identifier(module.Name)};");
             }
 
             w.Line()
              .Line("/// <summary>Builds the network with freshly initialised weights on the CPU; move it with <c>to(device)</c>.</summary>")
              .Open($"public {name}() : base(nameof({name}))");
-            foreach (var field in plan.Fields)
+            foreach (var module in network.Modules)
             {
-                w.Line($"{Identifier(field.Name)} = {field.Construction};");
+                w.Line($"{Identifier(module.Name)} = {Construction(module)};");
             }
 
             w.Line("RegisterComponents();")
              .Close()
              .Line()
              .Line("/// <inheritdoc />")
-             .Line($"public global::System.Action<string, {Tensor}>? StageObserver {{ get; set; }}")
+             .Line($"public global::System.Action<string, {Tensor}>? {Members.StageObserver} {{ get; set; }}")
              .Line();
         }
 
-        private static void WriteForward(IndentedWriter w, string name, NetworkPlan plan)
+        private static void WriteForward(IndentedWriter w, string name, NetworkDescriptor network)
         {
-            w.Line($"/// <summary>Segments a batch of shape [B, {string.Join(", ", plan.InputShape)}] into logits of shape [B, {string.Join(", ", plan.OutputShape)}].</summary>")
+            w.Line($"/// <summary>Segments a batch of shape [B, {string.Join(", ", network.InputShape)}] into logits of shape [B, {string.Join(", ", network.OutputShape)}].</summary>")
              .Line("/// <exception cref=\"global::System.ArgumentException\">The input's shape is not [B, ..<see cref=\"InputShape\"/>].</exception>")
-             .Open($"public override {Tensor} forward({Tensor} input)")
-             .Line($"{Compiled}.InputGuard.Require(input, InputShape, nameof({name}));")
+             .Open($"public override {Tensor} {Members.Forward}({Tensor} {DescriptorBuilder.Input})")
+             .Line($"{Compiled}.InputGuard.Require({DescriptorBuilder.Input}, InputShape, nameof({name}));")
              .Line($"using var scope = {Torch}.NewDisposeScope();")
-             .Line($"// input: {Batched(plan.InputShape)}");
-            foreach (var step in plan.Steps)
+             .Line($"// input: {Batched(network.InputShape)}");
+            foreach (var step in network.Steps)
             {
-                var value = step.Stage is null ? step.Expression : $"Stage(\"{step.Stage}\", {step.Expression})";
+                var expression = Expression(step);
+                var value = step.Stage is null ? expression : $"{Members.Stage}(\"{step.Stage}\", {expression})";
                 var shape = step.Count == 1 ? Batched(step.Shape) : $"{step.Count} × {Batched(step.Shape)}";
                 w.Line($"var {step.Local} = {value};  // {shape}");
             }
 
-            w.Line($"return {plan.OutputLocal}.MoveToOuterDisposeScope();")
+            w.Line($"return {network.Steps[network.Steps.Count - 1].Local}.MoveToOuterDisposeScope();")
              .Close()
              .Line()
-             .Open($"private {Tensor} Stage(string stage, {Tensor} value)")
+             .Open($"private {Tensor} {Members.Stage}(string stage, {Tensor} value)")
              .Line("StageObserver?.Invoke(stage, value);")
              .Line("return value;")
              .Close();
         }
+
+        private static string Expression(ForwardStep step)
+        {
+            var inputs = string.Join(", ", step.Inputs.Select(Identifier));
+            string Call(string argument) => $"{Identifier(step.Module!)}.call({argument})";
+            string Volume() => $"{Blocks}.Tokens.ToVolume({Identifier(step.Inputs[0])}[{step.HiddenIndex}], {Members.Grid})";
+            return step.Operation switch
+            {
+                StepOperation.Call => Call(inputs),
+                StepOperation.CallOnConcatenation => Call($"{Torch}.cat(new[] {{ {inputs} }}, 1)"),
+                StepOperation.CallOnVolume => Call(Volume()),
+                StepOperation.ToVolume => Volume(),
+                _ => throw new System.ArgumentOutOfRangeException(nameof(step), step.Operation, "No rendering for this step."),
+            };
+        }
+
+        /// <summary>A Sequential is built from its parts; any other block from its named arguments.</summary>
+        private static string Construction(ModuleNode module)
+        {
+            var block = module.Block!;
+            if (block.IsSequential)
+            {
+                return $"{Torch}.nn.Sequential({string.Join(", ", module.Parts.Select(Construction))})";
+            }
+
+            var arguments = module.Arguments.Select(a => $"{a.Name}: {Literal(a.Value)}");
+            return $"new {TypeOf(block)}({string.Join(", ", arguments)})";
+        }
+
+        private static string TypeOf(BlockType block) =>
+            block.IsSequential ? "global::TorchSharp.Modules.Sequential" : $"{Blocks}.{block.Family}.{block.Name}";
+
+        private static string Literal(ArgumentValue value) => value switch
+        {
+            IntegerValue integer => integer.Value.ToString(CultureInfo.InvariantCulture),
+            BooleanValue boolean => boolean.Value ? "true" : "false",
+            RealValue real => real.Value.ToString("R", CultureInfo.InvariantCulture),
+            IntArrayValue ints => "new[] { " + string.Join(", ", ints.Values) + " }",
+            LongArrayValue longs => Longs(longs.Values),
+            DslEnumValue member => $"global::Unetr.Dsl.{member.EnumType}.{member.Member}",
+            _ => throw new System.ArgumentOutOfRangeException(nameof(value), value, "No C# literal for this argument."),
+        };
 
         private static string Identifier(string name) =>
             SyntaxFacts.GetKeywordKind(name) != SyntaxKind.None ? "@" + name : name;

@@ -82,8 +82,8 @@ namespace Unetr.Generators.Model
     /// <summary>What parsing one class yields: the spec, where it was written, and structural problems found on the way.</summary>
     internal sealed record ParsedDeclaration(UnetrSpec Spec, DeclarationSites Sites, EquatableArray<DiagnosticInfo> Diagnostics);
 
-    /// <summary>A parsed declaration after validation: the spec is present only when there are no errors.</summary>
-    internal sealed record ValidatedDeclaration(UnetrSpec? Spec, EquatableArray<DiagnosticInfo> Diagnostics);
+    /// <summary>A parsed declaration after validation: the network's descriptor is present only when there are no errors.</summary>
+    internal sealed record ValidatedDeclaration(Describe.NetworkDescriptor? Network, EquatableArray<DiagnosticInfo> Diagnostics);
 
     /// <summary>One generated source file.</summary>
     internal sealed record GeneratedFile(string HintName, string Source);

@@ -7,6 +7,7 @@ using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
 using Unetr.Generators.Diagnostics;
 using Unetr.Generators.Model;
+using static Unetr.Generators.Parsing.AttributeNames;
 using Unetr.Generators.Validation;
 
 namespace Unetr.Generators.Parsing
@@ -69,49 +70,49 @@ namespace Unetr.Generators.Parsing
             readers.TryGetValue(AttributeNames.Encoder, out var encoder);
             readers.TryGetValue(AttributeNames.Decoder, out var decoder);
 
-            var layout = (Layout)(unetr.Enum("Layout") ?? (int)Layout.Monai);
+            var layout = (Layout)(unetr.Enum(UnetrArguments.Layout) ?? (int)Layout.Monai);
             var seed = layout == Layout.Seed;
 
-            var imageSize = Required(unetr, "ImageSize", unetr.IntArray("ImageSize"), "new[] { 96, 96, 96 } for 3D or new[] { 256, 256 } for 2D", sites, diagnostics)
+            var imageSize = Required(unetr, UnetrArguments.ImageSize, unetr.IntArray(UnetrArguments.ImageSize), "new[] { 96, 96, 96 } for 3D or new[] { 256, 256 } for 2D", sites, diagnostics)
                 ?? EquatableArray<int>.Empty;
-            var inChannels = Required(unetr, "InChannels", unetr.Int("InChannels"), "the input image's channel count, e.g. 1", sites, diagnostics) ?? 1;
-            var outChannels = Required(unetr, "OutChannels", unetr.Int("OutChannels"), "the number of output classes, e.g. 14", sites, diagnostics) ?? 1;
+            var inChannels = Required(unetr, UnetrArguments.InChannels, unetr.Int(UnetrArguments.InChannels), "the input image's channel count, e.g. 1", sites, diagnostics) ?? 1;
+            var outChannels = Required(unetr, UnetrArguments.OutChannels, unetr.Int(UnetrArguments.OutChannels), "the number of output classes, e.g. 14", sites, diagnostics) ?? 1;
 
-            var patchSize = patch?.Int("PatchSize") ?? 16;
-            var embedDim = encoder?.Int("EmbedDim") ?? 768;
-            var depth = encoder?.Int("Depth") ?? 12;
+            var patchSize = patch?.Int(PatchEmbeddingArguments.PatchSize) ?? 16;
+            var embedDim = encoder?.Int(EncoderArguments.EmbedDim) ?? 768;
+            var depth = encoder?.Int(EncoderArguments.Depth) ?? 12;
             var stages = Rules.StagesFor(patchSize);
 
             // A missing Widths (UNETR004) falls back to the defaults so that nothing else is reported about it; an explicit
             // null is an array with no entries (UNETR014), as ImageSize = null is one with no entries (UNETR005).
             var widths = decoder is null
                 ? Rules.DefaultWidths(stages)
-                : Required(decoder, "Widths", decoder.IntArray("Widths"), "stage widths, e.g. new[] { 16, 32, 64, 128 } for patch 16", sites, diagnostics)
-                    ?? (decoder.Has("Widths") ? EquatableArray<int>.Empty : Rules.DefaultWidths(stages));
+                : Required(decoder, DecoderArguments.Widths, decoder.IntArray(DecoderArguments.Widths), "stage widths, e.g. new[] { 16, 32, 64, 128 } for patch 16", sites, diagnostics)
+                    ?? (decoder.Has(DecoderArguments.Widths) ? EquatableArray<int>.Empty : Rules.DefaultWidths(stages));
 
             return new UnetrSpec(
                 target,
                 layout,
                 imageSize,
-                SpatialDims: unetr.Int("SpatialDims") ?? imageSize.Count,
+                SpatialDims: unetr.Int(UnetrArguments.SpatialDims) ?? imageSize.Count,
                 InChannels: inChannels,
                 OutChannels: outChannels,
                 PatchSize: patchSize,
-                Projection: (Projection)(patch?.Enum("Projection") ?? (int)Projection.Conv),
+                Projection: (Projection)(patch?.Enum(PatchEmbeddingArguments.Projection) ?? (int)Projection.Conv),
                 EmbedDim: embedDim,
                 Depth: depth,
-                Heads: encoder?.Int("Heads") ?? 12,
-                MlpDim: encoder?.Int("MlpDim") ?? (seed ? 2048 : (int)Math.Min(4L * embedDim, int.MaxValue)),
-                ExtractLayers: encoder?.IntArray("ExtractLayers") ?? Rules.DefaultExtractLayers(layout, depth, stages),
-                Dropout: encoder?.Double("Dropout") ?? 0.0,
-                FinalNorm: encoder?.Bool("FinalNorm") ?? !seed,
-                QkvBias: encoder?.Bool("QkvBias") ?? seed,
-                Activation: (Activation)(encoder?.Enum("Activation") ?? (int)(seed ? Activation.Relu : Activation.Gelu)),
+                Heads: encoder?.Int(EncoderArguments.Heads) ?? 12,
+                MlpDim: encoder?.Int(EncoderArguments.MlpDim) ?? (seed ? 2048 : (int)Math.Min(4L * embedDim, int.MaxValue)),
+                ExtractLayers: encoder?.IntArray(EncoderArguments.ExtractLayers) ?? Rules.DefaultExtractLayers(layout, depth, stages),
+                Dropout: encoder?.Double(EncoderArguments.Dropout) ?? 0.0,
+                FinalNorm: encoder?.Bool(EncoderArguments.FinalNorm) ?? !seed,
+                QkvBias: encoder?.Bool(EncoderArguments.QkvBias) ?? seed,
+                Activation: (Activation)(encoder?.Enum(EncoderArguments.Activation) ?? (int)(seed ? Activation.Relu : Activation.Gelu)),
                 Widths: widths,
                 // Never 0 for the seed layout: with no widths (already UNETR014) a 0 would be reported again as UNETR015.
-                StemWidth: decoder?.Int("StemWidth") ?? (seed ? Math.Max(1, widths.Count > 0 ? widths[0] / 2 : 1) : 0),
-                Norm: (Norm)(decoder?.Enum("Norm") ?? (int)(seed ? Norm.Batch : Norm.Instance)),
-                Residual: decoder?.Bool("Residual") ?? !seed);
+                StemWidth: decoder?.Int(DecoderArguments.StemWidth) ?? (seed ? Math.Max(1, widths.Count > 0 ? widths[0] / 2 : 1) : 0),
+                Norm: (Norm)(decoder?.Enum(DecoderArguments.Norm) ?? (int)(seed ? Norm.Batch : Norm.Instance)),
+                Residual: decoder?.Bool(DecoderArguments.Residual) ?? !seed);
         }
 
         private static T? Required<T>(

@@ -3,10 +3,10 @@ using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
 using Unetr.Generators.Diagnostics;
-using Unetr.Generators.Emit;
+using Unetr.Generators.Describe;
 using Unetr.Generators.Model;
+using static Unetr.Generators.Parsing.AttributeNames;
 using Unetr.Generators.Parsing;
-using Unetr.Generators.Shapes;
 
 namespace Unetr.Generators.Validation
 {
@@ -28,8 +28,8 @@ namespace Unetr.Generators.Validation
             var problems = new List<DiagnosticInfo>(declaration.Diagnostics);
 
             var imageValid = CheckImage(spec, sites, problems);
-            CheckPositive(problems, sites, Unetr, "InChannels", spec.InChannels);
-            CheckPositive(problems, sites, Unetr, "OutChannels", spec.OutChannels);
+            CheckPositive(problems, sites, Unetr, UnetrArguments.InChannels, spec.InChannels);
+            CheckPositive(problems, sites, Unetr, UnetrArguments.OutChannels, spec.OutChannels);
 
             // Without [PatchEmbedding] (already UNETR003) the patch size is a guess: checking sizes, extract layers and
             // widths against it would report the missing attribute again, once per dependent rule.
@@ -37,7 +37,7 @@ namespace Unetr.Generators.Validation
             var stages = patchKnown ? Rules.StagesFor(spec.PatchSize) : 0;
             if (patchKnown && stages == 0)
             {
-                problems.Add(DiagnosticInfo.Create(DiagnosticDescriptors.PatchSizeInvalid, sites.Locate(Patch, "PatchSize"), spec.PatchSize));
+                problems.Add(DiagnosticInfo.Create(DiagnosticDescriptors.PatchSizeInvalid, sites.Locate(Patch, PatchEmbeddingArguments.PatchSize), spec.PatchSize));
             }
             else if (stages > 0 && imageValid)
             {
@@ -49,28 +49,26 @@ namespace Unetr.Generators.Validation
 
             if (double.IsNaN(spec.Dropout) || spec.Dropout < 0 || spec.Dropout > 1)
             {
-                problems.Add(DiagnosticInfo.Create(DiagnosticDescriptors.DropoutRange, sites.Locate(Encoder, "Dropout"), spec.Dropout.ToString("R", CultureInfo.InvariantCulture)));
+                problems.Add(DiagnosticInfo.Create(DiagnosticDescriptors.DropoutRange, sites.Locate(Encoder, EncoderArguments.Dropout), spec.Dropout.ToString("R", CultureInfo.InvariantCulture)));
             }
 
             CheckEnums(spec, sites, problems);
             CheckLayout(spec, sites, problems);
 
-            if (problems.Count == 0)
+            // The network is described once, here, only for a spec that obeys every rule above; the emitter renders
+            // this same descriptor.
+            var network = problems.Count == 0 ? Describe(spec, sites, problems) : null;
+            if (network is not null)
             {
-                CheckSize(spec, sites, problems);
+                CheckMemberNames(network, sites, problems);
             }
 
-            if (problems.Count == 0)
-            {
-                CheckMemberNames(spec, sites, problems);
-            }
-
-            return new ValidatedDeclaration(problems.Count == 0 ? spec : null, problems.ToEquatableArray());
+            return new ValidatedDeclaration(problems.Count == 0 ? network : null, problems.ToEquatableArray());
         }
 
         private static bool CheckImage(UnetrSpec spec, DeclarationSites sites, List<DiagnosticInfo> problems)
         {
-            if (!sites.Has(Unetr, "ImageSize"))
+            if (!sites.Has(Unetr, UnetrArguments.ImageSize))
             {
                 return false;
             }
@@ -78,13 +76,13 @@ namespace Unetr.Generators.Validation
             var rank = spec.ImageSize.Count;
             if (rank != 2 && rank != 3)
             {
-                problems.Add(DiagnosticInfo.Create(DiagnosticDescriptors.ImageSizeRank, sites.Locate(Unetr, "ImageSize"), rank));
+                problems.Add(DiagnosticInfo.Create(DiagnosticDescriptors.ImageSizeRank, sites.Locate(Unetr, UnetrArguments.ImageSize), rank));
                 return false;
             }
 
             if (spec.SpatialDims != rank)
             {
-                problems.Add(DiagnosticInfo.Create(DiagnosticDescriptors.SpatialDimsMismatch, sites.Locate(Unetr, "SpatialDims"), spec.SpatialDims, rank));
+                problems.Add(DiagnosticInfo.Create(DiagnosticDescriptors.SpatialDimsMismatch, sites.Locate(Unetr, UnetrArguments.SpatialDims), spec.SpatialDims, rank));
             }
 
             var valid = true;
@@ -92,7 +90,7 @@ namespace Unetr.Generators.Validation
             {
                 if (spec.ImageSize[i] <= 0)
                 {
-                    problems.Add(DiagnosticInfo.Create(DiagnosticDescriptors.NotPositive, sites.LocateElement(Unetr, "ImageSize", i), $"ImageSize[{i}]", spec.ImageSize[i]));
+                    problems.Add(DiagnosticInfo.Create(DiagnosticDescriptors.NotPositive, sites.LocateElement(Unetr, UnetrArguments.ImageSize, i), $"ImageSize[{i}]", spec.ImageSize[i]));
                     valid = false;
                 }
             }
@@ -109,7 +107,7 @@ namespace Unetr.Generators.Validation
                 {
                     var below = Math.Max(spec.PatchSize, size / spec.PatchSize * spec.PatchSize);
                     var above = (size / spec.PatchSize + 1L) * spec.PatchSize;
-                    problems.Add(DiagnosticInfo.Create(DiagnosticDescriptors.ImageNotDivisible, sites.LocateElement(Unetr, "ImageSize", i), i, size, spec.PatchSize, below, above)
+                    problems.Add(DiagnosticInfo.Create(DiagnosticDescriptors.ImageNotDivisible, sites.LocateElement(Unetr, UnetrArguments.ImageSize, i), i, size, spec.PatchSize, below, above)
                         .With(FixProperties.Replacement, Number(Rules.NearestMultiple(size, spec.PatchSize))));
                 }
             }
@@ -117,21 +115,21 @@ namespace Unetr.Generators.Validation
 
         private static void CheckEncoder(UnetrSpec spec, DeclarationSites sites, int stages, List<DiagnosticInfo> problems)
         {
-            var embedValid = CheckPositive(problems, sites, Encoder, "EmbedDim", spec.EmbedDim);
-            var depthValid = CheckPositive(problems, sites, Encoder, "Depth", spec.Depth);
-            var headsValid = CheckPositive(problems, sites, Encoder, "Heads", spec.Heads);
+            var embedValid = CheckPositive(problems, sites, Encoder, EncoderArguments.EmbedDim, spec.EmbedDim);
+            var depthValid = CheckPositive(problems, sites, Encoder, EncoderArguments.Depth, spec.Depth);
+            var headsValid = CheckPositive(problems, sites, Encoder, EncoderArguments.Heads, spec.Heads);
 
             // MONAI's default MlpDim is 4 × EmbedDim: a bad EmbedDim must not be reported a second time through it.
-            if (embedValid || sites.Has(Encoder, "MlpDim"))
+            if (embedValid || sites.Has(Encoder, EncoderArguments.MlpDim))
             {
-                CheckPositive(problems, sites, Encoder, "MlpDim", spec.MlpDim);
+                CheckPositive(problems, sites, Encoder, EncoderArguments.MlpDim, spec.MlpDim);
             }
 
             if (embedValid && headsValid && spec.EmbedDim % spec.Heads != 0)
             {
                 var nearest = string.Join(" or ", Rules.NearestDivisors(spec.EmbedDim, spec.Heads));
-                problems.Add(DiagnosticInfo.Create(DiagnosticDescriptors.HeadsDoNotDivide, sites.Locate(Encoder, "Heads"), spec.EmbedDim, spec.Heads, nearest)
-                    .With(FixProperties.Argument, "Heads")
+                problems.Add(DiagnosticInfo.Create(DiagnosticDescriptors.HeadsDoNotDivide, sites.Locate(Encoder, EncoderArguments.Heads), spec.EmbedDim, spec.Heads, nearest)
+                    .With(FixProperties.Argument, EncoderArguments.Heads)
                     .With(FixProperties.Replacement, Number(Rules.NearestDivisor(spec.EmbedDim, spec.Heads))));
             }
 
@@ -147,11 +145,11 @@ namespace Unetr.Generators.Validation
             // enough blocks for a strictly increasing list.
             DiagnosticInfo Fixable(DiagnosticInfo info) => spec.Depth < stages
                 ? info
-                : info.With(FixProperties.Argument, "ExtractLayers").With(FixProperties.Replacement, string.Join(", ", evenlySpaced.Select(Number)));
+                : info.With(FixProperties.Argument, EncoderArguments.ExtractLayers).With(FixProperties.Replacement, string.Join(", ", evenlySpaced.Select(Number)));
 
             if (layers.Count != stages)
             {
-                problems.Add(Fixable(DiagnosticInfo.Create(DiagnosticDescriptors.ExtractLayerCount, sites.Locate(Encoder, "ExtractLayers"), layers.Count, spec.PatchSize, stages, List(evenlySpaced))));
+                problems.Add(Fixable(DiagnosticInfo.Create(DiagnosticDescriptors.ExtractLayerCount, sites.Locate(Encoder, EncoderArguments.ExtractLayers), layers.Count, spec.PatchSize, stages, List(evenlySpaced))));
                 return;
             }
 
@@ -162,13 +160,13 @@ namespace Unetr.Generators.Validation
             {
                 if (!InRange(layers[i]))
                 {
-                    problems.Add(Fixable(DiagnosticInfo.Create(DiagnosticDescriptors.ExtractLayerRange, sites.LocateElement(Encoder, "ExtractLayers", i), layers[i], spec.Depth)));
+                    problems.Add(Fixable(DiagnosticInfo.Create(DiagnosticDescriptors.ExtractLayerRange, sites.LocateElement(Encoder, EncoderArguments.ExtractLayers, i), layers[i], spec.Depth)));
                     inRange = false;
                 }
                 // An entry after an out-of-range one (already UNETR011) is compared with nothing: { 99, 2, 3, 4 } is one mistake.
                 else if (i > 0 && InRange(layers[i - 1]) && layers[i] <= layers[i - 1])
                 {
-                    problems.Add(Fixable(DiagnosticInfo.Create(DiagnosticDescriptors.ExtractLayerOrder, sites.LocateElement(Encoder, "ExtractLayers", i), layers[i], layers[i - 1])));
+                    problems.Add(Fixable(DiagnosticInfo.Create(DiagnosticDescriptors.ExtractLayerOrder, sites.LocateElement(Encoder, EncoderArguments.ExtractLayers, i), layers[i], layers[i - 1])));
                     inRange = false;
                 }
             }
@@ -176,29 +174,29 @@ namespace Unetr.Generators.Validation
             var last = layers.Count - 1;
             if (inRange && layers[last] != spec.Depth)
             {
-                problems.Add(Fixable(DiagnosticInfo.Create(DiagnosticDescriptors.ExtractLayerLast, sites.LocateElement(Encoder, "ExtractLayers", last), layers[last], spec.Depth)));
+                problems.Add(Fixable(DiagnosticInfo.Create(DiagnosticDescriptors.ExtractLayerLast, sites.LocateElement(Encoder, EncoderArguments.ExtractLayers, last), layers[last], spec.Depth)));
             }
         }
 
         private static void CheckDecoder(UnetrSpec spec, DeclarationSites sites, int stages, List<DiagnosticInfo> problems)
         {
-            if (stages > 0 && sites.Has(Decoder, "Widths") && spec.Widths.Count != stages)
+            if (stages > 0 && sites.Has(Decoder, DecoderArguments.Widths) && spec.Widths.Count != stages)
             {
                 var example = Rules.DefaultWidths(stages);
-                problems.Add(DiagnosticInfo.Create(DiagnosticDescriptors.WidthCount, sites.Locate(Decoder, "Widths"), spec.Widths.Count, spec.PatchSize, stages, List(example)));
+                problems.Add(DiagnosticInfo.Create(DiagnosticDescriptors.WidthCount, sites.Locate(Decoder, DecoderArguments.Widths), spec.Widths.Count, spec.PatchSize, stages, List(example)));
             }
 
             for (var i = 0; i < spec.Widths.Count; i++)
             {
                 if (spec.Widths[i] <= 0)
                 {
-                    problems.Add(DiagnosticInfo.Create(DiagnosticDescriptors.NotPositive, sites.LocateElement(Decoder, "Widths", i), $"Widths[{i}]", spec.Widths[i]));
+                    problems.Add(DiagnosticInfo.Create(DiagnosticDescriptors.NotPositive, sites.LocateElement(Decoder, DecoderArguments.Widths, i), $"Widths[{i}]", spec.Widths[i]));
                 }
             }
 
             if (spec.Layout == Layout.Seed)
             {
-                CheckPositive(problems, sites, Decoder, "StemWidth", spec.StemWidth);
+                CheckPositive(problems, sites, Decoder, DecoderArguments.StemWidth, spec.StemWidth);
             }
         }
 
@@ -217,10 +215,10 @@ namespace Unetr.Generators.Validation
                 }
             }
 
-            Check(Unetr, "Layout", spec.Layout, "UnetrLayout");
-            Check(Patch, "Projection", spec.Projection, "PatchProjection");
-            Check(Encoder, "Activation", spec.Activation, "MlpActivation");
-            Check(Decoder, "Norm", spec.Norm, "NormKind");
+            Check(Unetr, UnetrArguments.Layout, spec.Layout, "UnetrLayout");
+            Check(Patch, PatchEmbeddingArguments.Projection, spec.Projection, "PatchProjection");
+            Check(Encoder, EncoderArguments.Activation, spec.Activation, "MlpActivation");
+            Check(Decoder, DecoderArguments.Norm, spec.Norm, "NormKind");
         }
 
         private static void CheckLayout(UnetrSpec spec, DeclarationSites sites, List<DiagnosticInfo> problems)
@@ -239,48 +237,49 @@ namespace Unetr.Generators.Validation
                 // Compared with the one value the seed cannot express, so that an undefined value is only UNETR019.
                 if (spec.Projection == Projection.Perceptron)
                 {
-                    CannotExpress(Patch, "Projection", spec.Projection, "its patch embedding is a convolution (transformer.embeddings.patch_embeddings); use Projection = PatchProjection.Conv or Layout = UnetrLayout.Monai");
+                    CannotExpress(Patch, PatchEmbeddingArguments.Projection, spec.Projection, "its patch embedding is a convolution (transformer.embeddings.patch_embeddings); use Projection = PatchProjection.Conv or Layout = UnetrLayout.Monai");
                 }
 
                 if (spec.Norm == Norm.Instance)
                 {
-                    CannotExpress(Decoder, "Norm", spec.Norm, "its decoder blocks use BatchNorm; use Norm = NormKind.Batch or Layout = UnetrLayout.Monai");
+                    CannotExpress(Decoder, DecoderArguments.Norm, spec.Norm, "its decoder blocks use BatchNorm; use Norm = NormKind.Batch or Layout = UnetrLayout.Monai");
                 }
 
                 if (spec.Residual)
                 {
-                    CannotExpress(Decoder, "Residual", "true", "its decoder blocks are plain conv-BN-ReLU; remove Residual or use Layout = UnetrLayout.Monai");
+                    CannotExpress(Decoder, DecoderArguments.Residual, "true", "its decoder blocks are plain conv-BN-ReLU; remove Residual or use Layout = UnetrLayout.Monai");
                 }
 
                 if (!spec.QkvBias)
                 {
-                    CannotExpress(Encoder, "QkvBias", "false", "its query, key and value layers always have biases; remove QkvBias or use Layout = UnetrLayout.Monai");
+                    CannotExpress(Encoder, EncoderArguments.QkvBias, "false", "its query, key and value layers always have biases; remove QkvBias or use Layout = UnetrLayout.Monai");
                 }
             }
-            else if (sites.Has(Decoder, "StemWidth"))
+            else if (sites.Has(Decoder, DecoderArguments.StemWidth))
             {
-                CannotExpress(Decoder, "StemWidth", spec.StemWidth, "its encoder1 goes straight from the input to Widths[0]; remove StemWidth or use Layout = UnetrLayout.Seed");
+                CannotExpress(Decoder, DecoderArguments.StemWidth, spec.StemWidth, "its encoder1 goes straight from the input to Widths[0]; remove StemWidth or use Layout = UnetrLayout.Seed");
             }
         }
 
-        private static void CheckSize(UnetrSpec spec, DeclarationSites sites, List<DiagnosticInfo> problems)
+        /// <summary>The network's descriptor, or null (and UNETR's too-large error) when a count overflows a long.</summary>
+        private static NetworkDescriptor? Describe(UnetrSpec spec, DeclarationSites sites, List<DiagnosticInfo> problems)
         {
             try
             {
-                NetworkCost.Compute(spec);
+                return NetworkDescriber.Describe(spec);
             }
             catch (OverflowException)
             {
-                problems.Add(DiagnosticInfo.Create(DiagnosticDescriptors.TooLarge, sites.Locate(Unetr, "ImageSize"), "ImageSize", List(spec.ImageSize), "parameter or multiply-add count"));
+                problems.Add(DiagnosticInfo.Create(DiagnosticDescriptors.TooLarge, sites.Locate(Unetr, UnetrArguments.ImageSize), UnetrArguments.ImageSize, List(spec.ImageSize), "parameter or multiply-add count"));
+                return null;
             }
         }
 
         /// <summary>C# forbids a member named like its class (CS0542): a class named 'out' cannot hold the output layer 'out'.</summary>
-        private static void CheckMemberNames(UnetrSpec spec, DeclarationSites sites, List<DiagnosticInfo> problems)
+        private static void CheckMemberNames(NetworkDescriptor network, DeclarationSites sites, List<DiagnosticInfo> problems)
         {
-            var name = spec.Target.ClassName;
-            var clash = NetworkEmitter.MemberNames.Contains(name)
-                || NetworkPlanner.Plan(spec).Fields.Any(f => f.Name == name);
+            var name = network.Target.ClassName;
+            var clash = GeneratedMembers.All.Contains(name) || network.Modules.Any(m => m.Name == name);
             if (clash)
             {
                 problems.Add(DiagnosticInfo.Create(DiagnosticDescriptors.NotExtensible, sites.ClassLocation, name, $"is named like the member '{name}' the module declares, and C# forbids a member named like its class; rename the class"));

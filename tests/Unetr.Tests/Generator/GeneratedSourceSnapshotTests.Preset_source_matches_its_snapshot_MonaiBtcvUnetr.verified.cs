@@ -86,15 +86,15 @@ namespace Unetr.Model.Presets
         public MonaiBtcvUnetr() : base(nameof(MonaiBtcvUnetr))
         {
             vit = new global::Unetr.Model.Blocks.Monai.ViT(spatialDims: 3, inChannels: 1, imageSize: new long[] { 96, 96, 96 }, patchSize: 16, hiddenSize: 768, mlpDim: 3072, depth: 12, heads: 12, projection: global::Unetr.Dsl.PatchProjection.Perceptron, dropout: 0, qkvBias: false, activation: global::Unetr.Dsl.MlpActivation.Gelu, finalNorm: true, extractLayers: new[] { 4, 7, 10, 12 });
-            encoder1 = new global::Unetr.Model.Blocks.Monai.UnetrBasicBlock(3, 1, 16, global::Unetr.Dsl.NormKind.Instance, residual: true);
-            encoder2 = new global::Unetr.Model.Blocks.Monai.UnetrPrUpBlock(3, 768, 32, 2, global::Unetr.Dsl.NormKind.Instance, residual: true);
-            encoder3 = new global::Unetr.Model.Blocks.Monai.UnetrPrUpBlock(3, 768, 64, 1, global::Unetr.Dsl.NormKind.Instance, residual: true);
-            encoder4 = new global::Unetr.Model.Blocks.Monai.UnetrPrUpBlock(3, 768, 128, 0, global::Unetr.Dsl.NormKind.Instance, residual: true);
-            decoder5 = new global::Unetr.Model.Blocks.Monai.UnetrUpBlock(3, 768, 128, global::Unetr.Dsl.NormKind.Instance, residual: true);
-            decoder4 = new global::Unetr.Model.Blocks.Monai.UnetrUpBlock(3, 128, 64, global::Unetr.Dsl.NormKind.Instance, residual: true);
-            decoder3 = new global::Unetr.Model.Blocks.Monai.UnetrUpBlock(3, 64, 32, global::Unetr.Dsl.NormKind.Instance, residual: true);
-            decoder2 = new global::Unetr.Model.Blocks.Monai.UnetrUpBlock(3, 32, 16, global::Unetr.Dsl.NormKind.Instance, residual: true);
-            @out = new global::Unetr.Model.Blocks.Monai.UnetOutBlock(3, 16, 14);
+            encoder1 = new global::Unetr.Model.Blocks.Monai.UnetrBasicBlock(spatialDims: 3, inChannels: 1, outChannels: 16, norm: global::Unetr.Dsl.NormKind.Instance, residual: true);
+            encoder2 = new global::Unetr.Model.Blocks.Monai.UnetrPrUpBlock(spatialDims: 3, inChannels: 768, outChannels: 32, extraUpsamples: 2, norm: global::Unetr.Dsl.NormKind.Instance, residual: true);
+            encoder3 = new global::Unetr.Model.Blocks.Monai.UnetrPrUpBlock(spatialDims: 3, inChannels: 768, outChannels: 64, extraUpsamples: 1, norm: global::Unetr.Dsl.NormKind.Instance, residual: true);
+            encoder4 = new global::Unetr.Model.Blocks.Monai.UnetrPrUpBlock(spatialDims: 3, inChannels: 768, outChannels: 128, extraUpsamples: 0, norm: global::Unetr.Dsl.NormKind.Instance, residual: true);
+            decoder5 = new global::Unetr.Model.Blocks.Monai.UnetrUpBlock(spatialDims: 3, inChannels: 768, outChannels: 128, norm: global::Unetr.Dsl.NormKind.Instance, residual: true);
+            decoder4 = new global::Unetr.Model.Blocks.Monai.UnetrUpBlock(spatialDims: 3, inChannels: 128, outChannels: 64, norm: global::Unetr.Dsl.NormKind.Instance, residual: true);
+            decoder3 = new global::Unetr.Model.Blocks.Monai.UnetrUpBlock(spatialDims: 3, inChannels: 64, outChannels: 32, norm: global::Unetr.Dsl.NormKind.Instance, residual: true);
+            decoder2 = new global::Unetr.Model.Blocks.Monai.UnetrUpBlock(spatialDims: 3, inChannels: 32, outChannels: 16, norm: global::Unetr.Dsl.NormKind.Instance, residual: true);
+            @out = new global::Unetr.Model.Blocks.Monai.UnetOutBlock(spatialDims: 3, inChannels: 16, outChannels: 14);
             RegisterComponents();
         }
 
@@ -118,8 +118,8 @@ namespace Unetr.Model.Presets
             var decoder4Out = Stage("decoder4", decoder4.call(decoder5Out, encoder3Out));  // [B, 64, 24, 24, 24]
             var decoder3Out = Stage("decoder3", decoder3.call(decoder4Out, encoder2Out));  // [B, 32, 48, 48, 48]
             var decoder2Out = Stage("decoder2", decoder2.call(decoder3Out, encoder1Out));  // [B, 16, 96, 96, 96]
-            var outOut = Stage("out", @out.call(decoder2Out));  // [B, 14, 96, 96, 96]
-            return outOut.MoveToOuterDisposeScope();
+            var logits = Stage("out", @out.call(decoder2Out));  // [B, 14, 96, 96, 96]
+            return logits.MoveToOuterDisposeScope();
         }
 
         private global::TorchSharp.torch.Tensor Stage(string stage, global::TorchSharp.torch.Tensor value)

@@ -94,15 +94,15 @@ namespace Unetr.Model.Presets
         public SeedUnetr() : base(nameof(SeedUnetr))
         {
             transformer = new global::Unetr.Model.Blocks.Seed.SeedTransformer(spatialDims: 3, inChannels: 4, imageSize: new long[] { 128, 128, 128 }, patchSize: 16, embedDim: 768, depth: 12, heads: 12, mlpDim: 2048, extractLayers: new[] { 3, 6, 9, 12 }, dropout: 0.1, activation: global::Unetr.Dsl.MlpActivation.Relu, finalNorm: false);
-            decoder0 = global::TorchSharp.torch.nn.Sequential(new global::Unetr.Model.Blocks.Seed.ConvBlock(3, 4, 32), new global::Unetr.Model.Blocks.Seed.ConvBlock(3, 32, 64));
-            decoder3 = global::TorchSharp.torch.nn.Sequential(new global::Unetr.Model.Blocks.Seed.DeconvBlock(3, 768, 512), new global::Unetr.Model.Blocks.Seed.DeconvBlock(3, 512, 256), new global::Unetr.Model.Blocks.Seed.DeconvBlock(3, 256, 128));
-            decoder6 = global::TorchSharp.torch.nn.Sequential(new global::Unetr.Model.Blocks.Seed.DeconvBlock(3, 768, 512), new global::Unetr.Model.Blocks.Seed.DeconvBlock(3, 512, 256));
-            decoder9 = new global::Unetr.Model.Blocks.Seed.DeconvBlock(3, 768, 512);
-            decoder12_upsampler = new global::Unetr.Model.Blocks.Seed.SingleDeconvBlock(3, 768, 512);
-            decoder9_upsampler = global::TorchSharp.torch.nn.Sequential(new global::Unetr.Model.Blocks.Seed.ConvBlock(3, 1024, 512), new global::Unetr.Model.Blocks.Seed.ConvBlock(3, 512, 512), new global::Unetr.Model.Blocks.Seed.SingleDeconvBlock(3, 512, 256));
-            decoder6_upsampler = global::TorchSharp.torch.nn.Sequential(new global::Unetr.Model.Blocks.Seed.ConvBlock(3, 512, 256), new global::Unetr.Model.Blocks.Seed.ConvBlock(3, 256, 256), new global::Unetr.Model.Blocks.Seed.SingleDeconvBlock(3, 256, 128));
-            decoder3_upsampler = global::TorchSharp.torch.nn.Sequential(new global::Unetr.Model.Blocks.Seed.ConvBlock(3, 256, 128), new global::Unetr.Model.Blocks.Seed.ConvBlock(3, 128, 128), new global::Unetr.Model.Blocks.Seed.SingleDeconvBlock(3, 128, 64));
-            decoder0_header = global::TorchSharp.torch.nn.Sequential(new global::Unetr.Model.Blocks.Seed.ConvBlock(3, 128, 64), new global::Unetr.Model.Blocks.Seed.ConvBlock(3, 64, 64), new global::Unetr.Model.Blocks.Seed.SingleConvBlock(3, 64, 3, 1));
+            decoder0 = global::TorchSharp.torch.nn.Sequential(new global::Unetr.Model.Blocks.Seed.ConvBlock(spatialDims: 3, inChannels: 4, outChannels: 32), new global::Unetr.Model.Blocks.Seed.ConvBlock(spatialDims: 3, inChannels: 32, outChannels: 64));
+            decoder3 = global::TorchSharp.torch.nn.Sequential(new global::Unetr.Model.Blocks.Seed.DeconvBlock(spatialDims: 3, inChannels: 768, outChannels: 512), new global::Unetr.Model.Blocks.Seed.DeconvBlock(spatialDims: 3, inChannels: 512, outChannels: 256), new global::Unetr.Model.Blocks.Seed.DeconvBlock(spatialDims: 3, inChannels: 256, outChannels: 128));
+            decoder6 = global::TorchSharp.torch.nn.Sequential(new global::Unetr.Model.Blocks.Seed.DeconvBlock(spatialDims: 3, inChannels: 768, outChannels: 512), new global::Unetr.Model.Blocks.Seed.DeconvBlock(spatialDims: 3, inChannels: 512, outChannels: 256));
+            decoder9 = new global::Unetr.Model.Blocks.Seed.DeconvBlock(spatialDims: 3, inChannels: 768, outChannels: 512);
+            decoder12_upsampler = new global::Unetr.Model.Blocks.Seed.SingleDeconvBlock(spatialDims: 3, inChannels: 768, outChannels: 512);
+            decoder9_upsampler = global::TorchSharp.torch.nn.Sequential(new global::Unetr.Model.Blocks.Seed.ConvBlock(spatialDims: 3, inChannels: 1024, outChannels: 512), new global::Unetr.Model.Blocks.Seed.ConvBlock(spatialDims: 3, inChannels: 512, outChannels: 512), new global::Unetr.Model.Blocks.Seed.SingleDeconvBlock(spatialDims: 3, inChannels: 512, outChannels: 256));
+            decoder6_upsampler = global::TorchSharp.torch.nn.Sequential(new global::Unetr.Model.Blocks.Seed.ConvBlock(spatialDims: 3, inChannels: 512, outChannels: 256), new global::Unetr.Model.Blocks.Seed.ConvBlock(spatialDims: 3, inChannels: 256, outChannels: 256), new global::Unetr.Model.Blocks.Seed.SingleDeconvBlock(spatialDims: 3, inChannels: 256, outChannels: 128));
+            decoder3_upsampler = global::TorchSharp.torch.nn.Sequential(new global::Unetr.Model.Blocks.Seed.ConvBlock(spatialDims: 3, inChannels: 256, outChannels: 128), new global::Unetr.Model.Blocks.Seed.ConvBlock(spatialDims: 3, inChannels: 128, outChannels: 128), new global::Unetr.Model.Blocks.Seed.SingleDeconvBlock(spatialDims: 3, inChannels: 128, outChannels: 64));
+            decoder0_header = global::TorchSharp.torch.nn.Sequential(new global::Unetr.Model.Blocks.Seed.ConvBlock(spatialDims: 3, inChannels: 128, outChannels: 64), new global::Unetr.Model.Blocks.Seed.ConvBlock(spatialDims: 3, inChannels: 64, outChannels: 64), new global::Unetr.Model.Blocks.Seed.SingleConvBlock(spatialDims: 3, inChannels: 64, outChannels: 3, kernel: 1));
             RegisterComponents();
         }
 
@@ -129,8 +129,8 @@ namespace Unetr.Model.Presets
             var decoder3Out = Stage("decoder3", decoder3.call(hidden3));  // [B, 128, 64, 64, 64]
             var decoder3_upsamplerOut = Stage("decoder3_upsampler", decoder3_upsampler.call(global::TorchSharp.torch.cat(new[] { decoder3Out, decoder6_upsamplerOut }, 1)));  // [B, 64, 128, 128, 128]
             var decoder0Out = Stage("decoder0", decoder0.call(input));  // [B, 64, 128, 128, 128]
-            var decoder0_headerOut = Stage("decoder0_header", decoder0_header.call(global::TorchSharp.torch.cat(new[] { decoder0Out, decoder3_upsamplerOut }, 1)));  // [B, 3, 128, 128, 128]
-            return decoder0_headerOut.MoveToOuterDisposeScope();
+            var logits = Stage("decoder0_header", decoder0_header.call(global::TorchSharp.torch.cat(new[] { decoder0Out, decoder3_upsamplerOut }, 1)));  // [B, 3, 128, 128, 128]
+            return logits.MoveToOuterDisposeScope();
         }
 
         private global::TorchSharp.torch.Tensor Stage(string stage, global::TorchSharp.torch.Tensor value)

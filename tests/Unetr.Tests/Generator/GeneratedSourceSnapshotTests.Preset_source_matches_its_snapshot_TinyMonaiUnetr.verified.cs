@@ -86,15 +86,15 @@ namespace Unetr.Model.Presets
         public TinyMonaiUnetr() : base(nameof(TinyMonaiUnetr))
         {
             vit = new global::Unetr.Model.Blocks.Monai.ViT(spatialDims: 3, inChannels: 1, imageSize: new long[] { 32, 32, 32 }, patchSize: 16, hiddenSize: 96, mlpDim: 192, depth: 4, heads: 4, projection: global::Unetr.Dsl.PatchProjection.Conv, dropout: 0, qkvBias: false, activation: global::Unetr.Dsl.MlpActivation.Gelu, finalNorm: true, extractLayers: new[] { 1, 2, 3, 4 });
-            encoder1 = new global::Unetr.Model.Blocks.Monai.UnetrBasicBlock(3, 1, 8, global::Unetr.Dsl.NormKind.Instance, residual: true);
-            encoder2 = new global::Unetr.Model.Blocks.Monai.UnetrPrUpBlock(3, 96, 16, 2, global::Unetr.Dsl.NormKind.Instance, residual: true);
-            encoder3 = new global::Unetr.Model.Blocks.Monai.UnetrPrUpBlock(3, 96, 32, 1, global::Unetr.Dsl.NormKind.Instance, residual: true);
-            encoder4 = new global::Unetr.Model.Blocks.Monai.UnetrPrUpBlock(3, 96, 64, 0, global::Unetr.Dsl.NormKind.Instance, residual: true);
-            decoder5 = new global::Unetr.Model.Blocks.Monai.UnetrUpBlock(3, 96, 64, global::Unetr.Dsl.NormKind.Instance, residual: true);
-            decoder4 = new global::Unetr.Model.Blocks.Monai.UnetrUpBlock(3, 64, 32, global::Unetr.Dsl.NormKind.Instance, residual: true);
-            decoder3 = new global::Unetr.Model.Blocks.Monai.UnetrUpBlock(3, 32, 16, global::Unetr.Dsl.NormKind.Instance, residual: true);
-            decoder2 = new global::Unetr.Model.Blocks.Monai.UnetrUpBlock(3, 16, 8, global::Unetr.Dsl.NormKind.Instance, residual: true);
-            @out = new global::Unetr.Model.Blocks.Monai.UnetOutBlock(3, 8, 3);
+            encoder1 = new global::Unetr.Model.Blocks.Monai.UnetrBasicBlock(spatialDims: 3, inChannels: 1, outChannels: 8, norm: global::Unetr.Dsl.NormKind.Instance, residual: true);
+            encoder2 = new global::Unetr.Model.Blocks.Monai.UnetrPrUpBlock(spatialDims: 3, inChannels: 96, outChannels: 16, extraUpsamples: 2, norm: global::Unetr.Dsl.NormKind.Instance, residual: true);
+            encoder3 = new global::Unetr.Model.Blocks.Monai.UnetrPrUpBlock(spatialDims: 3, inChannels: 96, outChannels: 32, extraUpsamples: 1, norm: global::Unetr.Dsl.NormKind.Instance, residual: true);
+            encoder4 = new global::Unetr.Model.Blocks.Monai.UnetrPrUpBlock(spatialDims: 3, inChannels: 96, outChannels: 64, extraUpsamples: 0, norm: global::Unetr.Dsl.NormKind.Instance, residual: true);
+            decoder5 = new global::Unetr.Model.Blocks.Monai.UnetrUpBlock(spatialDims: 3, inChannels: 96, outChannels: 64, norm: global::Unetr.Dsl.NormKind.Instance, residual: true);
+            decoder4 = new global::Unetr.Model.Blocks.Monai.UnetrUpBlock(spatialDims: 3, inChannels: 64, outChannels: 32, norm: global::Unetr.Dsl.NormKind.Instance, residual: true);
+            decoder3 = new global::Unetr.Model.Blocks.Monai.UnetrUpBlock(spatialDims: 3, inChannels: 32, outChannels: 16, norm: global::Unetr.Dsl.NormKind.Instance, residual: true);
+            decoder2 = new global::Unetr.Model.Blocks.Monai.UnetrUpBlock(spatialDims: 3, inChannels: 16, outChannels: 8, norm: global::Unetr.Dsl.NormKind.Instance, residual: true);
+            @out = new global::Unetr.Model.Blocks.Monai.UnetOutBlock(spatialDims: 3, inChannels: 8, outChannels: 3);
             RegisterComponents();
         }
 
@@ -118,8 +118,8 @@ namespace Unetr.Model.Presets
             var decoder4Out = Stage("decoder4", decoder4.call(decoder5Out, encoder3Out));  // [B, 32, 8, 8, 8]
             var decoder3Out = Stage("decoder3", decoder3.call(decoder4Out, encoder2Out));  // [B, 16, 16, 16, 16]
             var decoder2Out = Stage("decoder2", decoder2.call(decoder3Out, encoder1Out));  // [B, 8, 32, 32, 32]
-            var outOut = Stage("out", @out.call(decoder2Out));  // [B, 3, 32, 32, 32]
-            return outOut.MoveToOuterDisposeScope();
+            var logits = Stage("out", @out.call(decoder2Out));  // [B, 3, 32, 32, 32]
+            return logits.MoveToOuterDisposeScope();
         }
 
         private global::TorchSharp.torch.Tensor Stage(string stage, global::TorchSharp.torch.Tensor value)

@@ -84,15 +84,15 @@ partial class GlobalNet : global::TorchSharp.torch.nn.Module<global::TorchSharp.
     public GlobalNet() : base(nameof(GlobalNet))
     {
         vit = new global::Unetr.Model.Blocks.Monai.ViT(spatialDims: 3, inChannels: 1, imageSize: new long[] { 32, 32, 32 }, patchSize: 16, hiddenSize: 16, mlpDim: 32, depth: 4, heads: 2, projection: global::Unetr.Dsl.PatchProjection.Conv, dropout: 0, qkvBias: false, activation: global::Unetr.Dsl.MlpActivation.Gelu, finalNorm: true, extractLayers: new[] { 1, 2, 3, 4 });
-        encoder1 = new global::Unetr.Model.Blocks.Monai.UnetrBasicBlock(3, 1, 2, global::Unetr.Dsl.NormKind.Instance, residual: true);
-        encoder2 = new global::Unetr.Model.Blocks.Monai.UnetrPrUpBlock(3, 16, 4, 2, global::Unetr.Dsl.NormKind.Instance, residual: true);
-        encoder3 = new global::Unetr.Model.Blocks.Monai.UnetrPrUpBlock(3, 16, 8, 1, global::Unetr.Dsl.NormKind.Instance, residual: true);
-        encoder4 = new global::Unetr.Model.Blocks.Monai.UnetrPrUpBlock(3, 16, 16, 0, global::Unetr.Dsl.NormKind.Instance, residual: true);
-        decoder5 = new global::Unetr.Model.Blocks.Monai.UnetrUpBlock(3, 16, 16, global::Unetr.Dsl.NormKind.Instance, residual: true);
-        decoder4 = new global::Unetr.Model.Blocks.Monai.UnetrUpBlock(3, 16, 8, global::Unetr.Dsl.NormKind.Instance, residual: true);
-        decoder3 = new global::Unetr.Model.Blocks.Monai.UnetrUpBlock(3, 8, 4, global::Unetr.Dsl.NormKind.Instance, residual: true);
-        decoder2 = new global::Unetr.Model.Blocks.Monai.UnetrUpBlock(3, 4, 2, global::Unetr.Dsl.NormKind.Instance, residual: true);
-        @out = new global::Unetr.Model.Blocks.Monai.UnetOutBlock(3, 2, 2);
+        encoder1 = new global::Unetr.Model.Blocks.Monai.UnetrBasicBlock(spatialDims: 3, inChannels: 1, outChannels: 2, norm: global::Unetr.Dsl.NormKind.Instance, residual: true);
+        encoder2 = new global::Unetr.Model.Blocks.Monai.UnetrPrUpBlock(spatialDims: 3, inChannels: 16, outChannels: 4, extraUpsamples: 2, norm: global::Unetr.Dsl.NormKind.Instance, residual: true);
+        encoder3 = new global::Unetr.Model.Blocks.Monai.UnetrPrUpBlock(spatialDims: 3, inChannels: 16, outChannels: 8, extraUpsamples: 1, norm: global::Unetr.Dsl.NormKind.Instance, residual: true);
+        encoder4 = new global::Unetr.Model.Blocks.Monai.UnetrPrUpBlock(spatialDims: 3, inChannels: 16, outChannels: 16, extraUpsamples: 0, norm: global::Unetr.Dsl.NormKind.Instance, residual: true);
+        decoder5 = new global::Unetr.Model.Blocks.Monai.UnetrUpBlock(spatialDims: 3, inChannels: 16, outChannels: 16, norm: global::Unetr.Dsl.NormKind.Instance, residual: true);
+        decoder4 = new global::Unetr.Model.Blocks.Monai.UnetrUpBlock(spatialDims: 3, inChannels: 16, outChannels: 8, norm: global::Unetr.Dsl.NormKind.Instance, residual: true);
+        decoder3 = new global::Unetr.Model.Blocks.Monai.UnetrUpBlock(spatialDims: 3, inChannels: 8, outChannels: 4, norm: global::Unetr.Dsl.NormKind.Instance, residual: true);
+        decoder2 = new global::Unetr.Model.Blocks.Monai.UnetrUpBlock(spatialDims: 3, inChannels: 4, outChannels: 2, norm: global::Unetr.Dsl.NormKind.Instance, residual: true);
+        @out = new global::Unetr.Model.Blocks.Monai.UnetOutBlock(spatialDims: 3, inChannels: 2, outChannels: 2);
         RegisterComponents();
     }
 
@@ -116,8 +116,8 @@ partial class GlobalNet : global::TorchSharp.torch.nn.Module<global::TorchSharp.
         var decoder4Out = Stage("decoder4", decoder4.call(decoder5Out, encoder3Out));  // [B, 8, 8, 8, 8]
         var decoder3Out = Stage("decoder3", decoder3.call(decoder4Out, encoder2Out));  // [B, 4, 16, 16, 16]
         var decoder2Out = Stage("decoder2", decoder2.call(decoder3Out, encoder1Out));  // [B, 2, 32, 32, 32]
-        var outOut = Stage("out", @out.call(decoder2Out));  // [B, 2, 32, 32, 32]
-        return outOut.MoveToOuterDisposeScope();
+        var logits = Stage("out", @out.call(decoder2Out));  // [B, 2, 32, 32, 32]
+        return logits.MoveToOuterDisposeScope();
     }
 
     private global::TorchSharp.torch.Tensor Stage(string stage, global::TorchSharp.torch.Tensor value)

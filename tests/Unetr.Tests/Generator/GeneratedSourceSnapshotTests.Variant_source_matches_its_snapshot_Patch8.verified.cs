@@ -75,13 +75,13 @@ namespace Demo
         public Patch8() : base(nameof(Patch8))
         {
             vit = new global::Unetr.Model.Blocks.Monai.ViT(spatialDims: 3, inChannels: 1, imageSize: new long[] { 16, 16, 32 }, patchSize: 8, hiddenSize: 24, mlpDim: 48, depth: 3, heads: 3, projection: global::Unetr.Dsl.PatchProjection.Conv, dropout: 0, qkvBias: false, activation: global::Unetr.Dsl.MlpActivation.Gelu, finalNorm: true, extractLayers: new[] { 1, 2, 3 });
-            encoder1 = new global::Unetr.Model.Blocks.Monai.UnetrBasicBlock(3, 1, 4, global::Unetr.Dsl.NormKind.Instance, residual: true);
-            encoder2 = new global::Unetr.Model.Blocks.Monai.UnetrPrUpBlock(3, 24, 8, 1, global::Unetr.Dsl.NormKind.Instance, residual: true);
-            encoder3 = new global::Unetr.Model.Blocks.Monai.UnetrPrUpBlock(3, 24, 16, 0, global::Unetr.Dsl.NormKind.Instance, residual: true);
-            decoder4 = new global::Unetr.Model.Blocks.Monai.UnetrUpBlock(3, 24, 16, global::Unetr.Dsl.NormKind.Instance, residual: true);
-            decoder3 = new global::Unetr.Model.Blocks.Monai.UnetrUpBlock(3, 16, 8, global::Unetr.Dsl.NormKind.Instance, residual: true);
-            decoder2 = new global::Unetr.Model.Blocks.Monai.UnetrUpBlock(3, 8, 4, global::Unetr.Dsl.NormKind.Instance, residual: true);
-            @out = new global::Unetr.Model.Blocks.Monai.UnetOutBlock(3, 4, 3);
+            encoder1 = new global::Unetr.Model.Blocks.Monai.UnetrBasicBlock(spatialDims: 3, inChannels: 1, outChannels: 4, norm: global::Unetr.Dsl.NormKind.Instance, residual: true);
+            encoder2 = new global::Unetr.Model.Blocks.Monai.UnetrPrUpBlock(spatialDims: 3, inChannels: 24, outChannels: 8, extraUpsamples: 1, norm: global::Unetr.Dsl.NormKind.Instance, residual: true);
+            encoder3 = new global::Unetr.Model.Blocks.Monai.UnetrPrUpBlock(spatialDims: 3, inChannels: 24, outChannels: 16, extraUpsamples: 0, norm: global::Unetr.Dsl.NormKind.Instance, residual: true);
+            decoder4 = new global::Unetr.Model.Blocks.Monai.UnetrUpBlock(spatialDims: 3, inChannels: 24, outChannels: 16, norm: global::Unetr.Dsl.NormKind.Instance, residual: true);
+            decoder3 = new global::Unetr.Model.Blocks.Monai.UnetrUpBlock(spatialDims: 3, inChannels: 16, outChannels: 8, norm: global::Unetr.Dsl.NormKind.Instance, residual: true);
+            decoder2 = new global::Unetr.Model.Blocks.Monai.UnetrUpBlock(spatialDims: 3, inChannels: 8, outChannels: 4, norm: global::Unetr.Dsl.NormKind.Instance, residual: true);
+            @out = new global::Unetr.Model.Blocks.Monai.UnetOutBlock(spatialDims: 3, inChannels: 4, outChannels: 3);
             RegisterComponents();
         }
 
@@ -103,8 +103,8 @@ namespace Demo
             var decoder4Out = Stage("decoder4", decoder4.call(deepest, encoder3Out));  // [B, 16, 4, 4, 8]
             var decoder3Out = Stage("decoder3", decoder3.call(decoder4Out, encoder2Out));  // [B, 8, 8, 8, 16]
             var decoder2Out = Stage("decoder2", decoder2.call(decoder3Out, encoder1Out));  // [B, 4, 16, 16, 32]
-            var outOut = Stage("out", @out.call(decoder2Out));  // [B, 3, 16, 16, 32]
-            return outOut.MoveToOuterDisposeScope();
+            var logits = Stage("out", @out.call(decoder2Out));  // [B, 3, 16, 16, 32]
+            return logits.MoveToOuterDisposeScope();
         }
 
         private global::TorchSharp.torch.Tensor Stage(string stage, global::TorchSharp.torch.Tensor value)

@@ -86,15 +86,15 @@ namespace Demo
         public PerceptronBatchPlain() : base(nameof(PerceptronBatchPlain))
         {
             vit = new global::Unetr.Model.Blocks.Monai.ViT(spatialDims: 3, inChannels: 2, imageSize: new long[] { 32, 32, 32 }, patchSize: 16, hiddenSize: 32, mlpDim: 64, depth: 4, heads: 2, projection: global::Unetr.Dsl.PatchProjection.Perceptron, dropout: 0, qkvBias: true, activation: global::Unetr.Dsl.MlpActivation.Gelu, finalNorm: true, extractLayers: new[] { 1, 2, 3, 4 });
-            encoder1 = new global::Unetr.Model.Blocks.Monai.UnetrBasicBlock(3, 2, 4, global::Unetr.Dsl.NormKind.Batch, residual: false);
-            encoder2 = new global::Unetr.Model.Blocks.Monai.UnetrPrUpBlock(3, 32, 8, 2, global::Unetr.Dsl.NormKind.Batch, residual: false);
-            encoder3 = new global::Unetr.Model.Blocks.Monai.UnetrPrUpBlock(3, 32, 16, 1, global::Unetr.Dsl.NormKind.Batch, residual: false);
-            encoder4 = new global::Unetr.Model.Blocks.Monai.UnetrPrUpBlock(3, 32, 32, 0, global::Unetr.Dsl.NormKind.Batch, residual: false);
-            decoder5 = new global::Unetr.Model.Blocks.Monai.UnetrUpBlock(3, 32, 32, global::Unetr.Dsl.NormKind.Batch, residual: false);
-            decoder4 = new global::Unetr.Model.Blocks.Monai.UnetrUpBlock(3, 32, 16, global::Unetr.Dsl.NormKind.Batch, residual: false);
-            decoder3 = new global::Unetr.Model.Blocks.Monai.UnetrUpBlock(3, 16, 8, global::Unetr.Dsl.NormKind.Batch, residual: false);
-            decoder2 = new global::Unetr.Model.Blocks.Monai.UnetrUpBlock(3, 8, 4, global::Unetr.Dsl.NormKind.Batch, residual: false);
-            @out = new global::Unetr.Model.Blocks.Monai.UnetOutBlock(3, 4, 2);
+            encoder1 = new global::Unetr.Model.Blocks.Monai.UnetrBasicBlock(spatialDims: 3, inChannels: 2, outChannels: 4, norm: global::Unetr.Dsl.NormKind.Batch, residual: false);
+            encoder2 = new global::Unetr.Model.Blocks.Monai.UnetrPrUpBlock(spatialDims: 3, inChannels: 32, outChannels: 8, extraUpsamples: 2, norm: global::Unetr.Dsl.NormKind.Batch, residual: false);
+            encoder3 = new global::Unetr.Model.Blocks.Monai.UnetrPrUpBlock(spatialDims: 3, inChannels: 32, outChannels: 16, extraUpsamples: 1, norm: global::Unetr.Dsl.NormKind.Batch, residual: false);
+            encoder4 = new global::Unetr.Model.Blocks.Monai.UnetrPrUpBlock(spatialDims: 3, inChannels: 32, outChannels: 32, extraUpsamples: 0, norm: global::Unetr.Dsl.NormKind.Batch, residual: false);
+            decoder5 = new global::Unetr.Model.Blocks.Monai.UnetrUpBlock(spatialDims: 3, inChannels: 32, outChannels: 32, norm: global::Unetr.Dsl.NormKind.Batch, residual: false);
+            decoder4 = new global::Unetr.Model.Blocks.Monai.UnetrUpBlock(spatialDims: 3, inChannels: 32, outChannels: 16, norm: global::Unetr.Dsl.NormKind.Batch, residual: false);
+            decoder3 = new global::Unetr.Model.Blocks.Monai.UnetrUpBlock(spatialDims: 3, inChannels: 16, outChannels: 8, norm: global::Unetr.Dsl.NormKind.Batch, residual: false);
+            decoder2 = new global::Unetr.Model.Blocks.Monai.UnetrUpBlock(spatialDims: 3, inChannels: 8, outChannels: 4, norm: global::Unetr.Dsl.NormKind.Batch, residual: false);
+            @out = new global::Unetr.Model.Blocks.Monai.UnetOutBlock(spatialDims: 3, inChannels: 4, outChannels: 2);
             RegisterComponents();
         }
 
@@ -118,8 +118,8 @@ namespace Demo
             var decoder4Out = Stage("decoder4", decoder4.call(decoder5Out, encoder3Out));  // [B, 16, 8, 8, 8]
             var decoder3Out = Stage("decoder3", decoder3.call(decoder4Out, encoder2Out));  // [B, 8, 16, 16, 16]
             var decoder2Out = Stage("decoder2", decoder2.call(decoder3Out, encoder1Out));  // [B, 4, 32, 32, 32]
-            var outOut = Stage("out", @out.call(decoder2Out));  // [B, 2, 32, 32, 32]
-            return outOut.MoveToOuterDisposeScope();
+            var logits = Stage("out", @out.call(decoder2Out));  // [B, 2, 32, 32, 32]
+            return logits.MoveToOuterDisposeScope();
         }
 
         private global::TorchSharp.torch.Tensor Stage(string stage, global::TorchSharp.torch.Tensor value)

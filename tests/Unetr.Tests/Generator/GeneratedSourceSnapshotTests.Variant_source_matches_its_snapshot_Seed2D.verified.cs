@@ -94,15 +94,15 @@ namespace Demo
         public Seed2D() : base(nameof(Seed2D))
         {
             transformer = new global::Unetr.Model.Blocks.Seed.SeedTransformer(spatialDims: 2, inChannels: 1, imageSize: new long[] { 32, 64 }, patchSize: 16, embedDim: 32, depth: 8, heads: 4, mlpDim: 64, extractLayers: new[] { 2, 4, 6, 8 }, dropout: 0.1, activation: global::Unetr.Dsl.MlpActivation.Relu, finalNorm: false);
-            decoder0 = global::TorchSharp.torch.nn.Sequential(new global::Unetr.Model.Blocks.Seed.ConvBlock(2, 1, 2), new global::Unetr.Model.Blocks.Seed.ConvBlock(2, 2, 4));
-            decoder2 = global::TorchSharp.torch.nn.Sequential(new global::Unetr.Model.Blocks.Seed.DeconvBlock(2, 32, 32), new global::Unetr.Model.Blocks.Seed.DeconvBlock(2, 32, 16), new global::Unetr.Model.Blocks.Seed.DeconvBlock(2, 16, 8));
-            decoder4 = global::TorchSharp.torch.nn.Sequential(new global::Unetr.Model.Blocks.Seed.DeconvBlock(2, 32, 32), new global::Unetr.Model.Blocks.Seed.DeconvBlock(2, 32, 16));
-            decoder6 = new global::Unetr.Model.Blocks.Seed.DeconvBlock(2, 32, 32);
-            decoder8_upsampler = new global::Unetr.Model.Blocks.Seed.SingleDeconvBlock(2, 32, 32);
-            decoder6_upsampler = global::TorchSharp.torch.nn.Sequential(new global::Unetr.Model.Blocks.Seed.ConvBlock(2, 64, 32), new global::Unetr.Model.Blocks.Seed.ConvBlock(2, 32, 32), new global::Unetr.Model.Blocks.Seed.SingleDeconvBlock(2, 32, 16));
-            decoder4_upsampler = global::TorchSharp.torch.nn.Sequential(new global::Unetr.Model.Blocks.Seed.ConvBlock(2, 32, 16), new global::Unetr.Model.Blocks.Seed.ConvBlock(2, 16, 16), new global::Unetr.Model.Blocks.Seed.SingleDeconvBlock(2, 16, 8));
-            decoder2_upsampler = global::TorchSharp.torch.nn.Sequential(new global::Unetr.Model.Blocks.Seed.ConvBlock(2, 16, 8), new global::Unetr.Model.Blocks.Seed.ConvBlock(2, 8, 8), new global::Unetr.Model.Blocks.Seed.SingleDeconvBlock(2, 8, 4));
-            decoder0_header = global::TorchSharp.torch.nn.Sequential(new global::Unetr.Model.Blocks.Seed.ConvBlock(2, 8, 4), new global::Unetr.Model.Blocks.Seed.ConvBlock(2, 4, 4), new global::Unetr.Model.Blocks.Seed.SingleConvBlock(2, 4, 2, 1));
+            decoder0 = global::TorchSharp.torch.nn.Sequential(new global::Unetr.Model.Blocks.Seed.ConvBlock(spatialDims: 2, inChannels: 1, outChannels: 2), new global::Unetr.Model.Blocks.Seed.ConvBlock(spatialDims: 2, inChannels: 2, outChannels: 4));
+            decoder2 = global::TorchSharp.torch.nn.Sequential(new global::Unetr.Model.Blocks.Seed.DeconvBlock(spatialDims: 2, inChannels: 32, outChannels: 32), new global::Unetr.Model.Blocks.Seed.DeconvBlock(spatialDims: 2, inChannels: 32, outChannels: 16), new global::Unetr.Model.Blocks.Seed.DeconvBlock(spatialDims: 2, inChannels: 16, outChannels: 8));
+            decoder4 = global::TorchSharp.torch.nn.Sequential(new global::Unetr.Model.Blocks.Seed.DeconvBlock(spatialDims: 2, inChannels: 32, outChannels: 32), new global::Unetr.Model.Blocks.Seed.DeconvBlock(spatialDims: 2, inChannels: 32, outChannels: 16));
+            decoder6 = new global::Unetr.Model.Blocks.Seed.DeconvBlock(spatialDims: 2, inChannels: 32, outChannels: 32);
+            decoder8_upsampler = new global::Unetr.Model.Blocks.Seed.SingleDeconvBlock(spatialDims: 2, inChannels: 32, outChannels: 32);
+            decoder6_upsampler = global::TorchSharp.torch.nn.Sequential(new global::Unetr.Model.Blocks.Seed.ConvBlock(spatialDims: 2, inChannels: 64, outChannels: 32), new global::Unetr.Model.Blocks.Seed.ConvBlock(spatialDims: 2, inChannels: 32, outChannels: 32), new global::Unetr.Model.Blocks.Seed.SingleDeconvBlock(spatialDims: 2, inChannels: 32, outChannels: 16));
+            decoder4_upsampler = global::TorchSharp.torch.nn.Sequential(new global::Unetr.Model.Blocks.Seed.ConvBlock(spatialDims: 2, inChannels: 32, outChannels: 16), new global::Unetr.Model.Blocks.Seed.ConvBlock(spatialDims: 2, inChannels: 16, outChannels: 16), new global::Unetr.Model.Blocks.Seed.SingleDeconvBlock(spatialDims: 2, inChannels: 16, outChannels: 8));
+            decoder2_upsampler = global::TorchSharp.torch.nn.Sequential(new global::Unetr.Model.Blocks.Seed.ConvBlock(spatialDims: 2, inChannels: 16, outChannels: 8), new global::Unetr.Model.Blocks.Seed.ConvBlock(spatialDims: 2, inChannels: 8, outChannels: 8), new global::Unetr.Model.Blocks.Seed.SingleDeconvBlock(spatialDims: 2, inChannels: 8, outChannels: 4));
+            decoder0_header = global::TorchSharp.torch.nn.Sequential(new global::Unetr.Model.Blocks.Seed.ConvBlock(spatialDims: 2, inChannels: 8, outChannels: 4), new global::Unetr.Model.Blocks.Seed.ConvBlock(spatialDims: 2, inChannels: 4, outChannels: 4), new global::Unetr.Model.Blocks.Seed.SingleConvBlock(spatialDims: 2, inChannels: 4, outChannels: 2, kernel: 1));
             RegisterComponents();
         }
 
@@ -129,8 +129,8 @@ namespace Demo
             var decoder2Out = Stage("decoder2", decoder2.call(hidden2));  // [B, 8, 16, 32]
             var decoder2_upsamplerOut = Stage("decoder2_upsampler", decoder2_upsampler.call(global::TorchSharp.torch.cat(new[] { decoder2Out, decoder4_upsamplerOut }, 1)));  // [B, 4, 32, 64]
             var decoder0Out = Stage("decoder0", decoder0.call(input));  // [B, 4, 32, 64]
-            var decoder0_headerOut = Stage("decoder0_header", decoder0_header.call(global::TorchSharp.torch.cat(new[] { decoder0Out, decoder2_upsamplerOut }, 1)));  // [B, 2, 32, 64]
-            return decoder0_headerOut.MoveToOuterDisposeScope();
+            var logits = Stage("decoder0_header", decoder0_header.call(global::TorchSharp.torch.cat(new[] { decoder0Out, decoder2_upsamplerOut }, 1)));  // [B, 2, 32, 64]
+            return logits.MoveToOuterDisposeScope();
         }
 
         private global::TorchSharp.torch.Tensor Stage(string stage, global::TorchSharp.torch.Tensor value)

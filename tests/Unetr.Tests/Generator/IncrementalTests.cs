@@ -16,7 +16,7 @@ public sealed class IncrementalTests
 {
     private static readonly string[] PipelineSteps =
     {
-        StepNames.Parse, StepNames.Validate, StepNames.Diagnostics, StepNames.ValidSpecs, StepNames.Emit,
+        StepNames.Parse, StepNames.Validate, StepNames.Diagnostics, StepNames.ValidNetworks, StepNames.Emit,
     };
 
     private const string FirstNetwork = """
@@ -138,7 +138,7 @@ public sealed class IncrementalTests
         // An invalid declaration stops at validation: there is nothing to emit.
         var steps = declaration == "Invalid"
             ? new[] { StepNames.Parse, StepNames.Validate, StepNames.Diagnostics }
-            : new[] { StepNames.Parse, StepNames.Validate, StepNames.Diagnostics, StepNames.ValidSpecs, StepNames.Emit };
+            : new[] { StepNames.Parse, StepNames.Validate, StepNames.Diagnostics, StepNames.ValidNetworks, StepNames.Emit };
         foreach (var step in steps)
         {
             var left = Outputs(first, step).Select(o => o.Value).ToList();

@@ -1,10 +1,10 @@
 using Unetr.Generators.Model;
 
-namespace Unetr.Generators.Shapes
+namespace Unetr.Generators.Describe
 {
     /// <summary>
     /// The cost of single PyTorch layers, the only place that knows the counting conventions
-    /// (see <see cref="CostReport"/>). All sizes are per sample; products are checked.
+    /// (see <see cref="Shapes.CostReport"/>). All sizes are per sample; products are checked.
     /// </summary>
     internal static class LayerCost
     {
@@ -45,6 +45,18 @@ namespace Unetr.Generators.Shapes
 
         /// <summary>The two attention products of one block, QKᵀ and AV, each N·N·E whatever the head count.</summary>
         public static Cost AttentionProducts(long tokens, long embed) => new Cost(0, checked(2 * tokens * tokens * embed), 0);
+
+        /// <summary>
+        /// A pre-norm transformer block on <paramref name="tokens"/> tokens: LayerNorm, attention (its
+        /// <paramref name="projections"/> and the two products), LayerNorm, a two-layer MLP with biases.
+        /// </summary>
+        public static Cost PreNormBlock(long embed, long mlp, long tokens, Cost projections) =>
+            LayerNorm(embed)
+            + projections
+            + AttentionProducts(tokens, embed)
+            + LayerNorm(embed)
+            + Linear(embed, mlp, tokens, bias: true)
+            + Linear(mlp, embed, tokens, bias: true);
 
         /// <summary>A bare parameter tensor that no layer multiplies (the position embeddings).</summary>
         public static Cost Parameter(long elements) => new Cost(elements, 0, 0);

@@ -1,7 +1,7 @@
 using System.Collections.Generic;
 using Unetr.Generators.Model;
 
-namespace Unetr.Generators.Shapes
+namespace Unetr.Generators.Describe
 {
     /// <summary>
     /// Spatial sizes of a spec by level: level 0 is the full image, level <c>Stages</c> the token grid, each level

@@ -1,4 +1,4 @@
-namespace Unetr.Generators.Shapes
+namespace Unetr.Generators.Describe
 {
     /// <summary>Parameters and the two MAC counts of one module; adds up with checked arithmetic.</summary>
     internal readonly record struct Cost(long Parameters, long Macs, long TorchinfoMacs)
