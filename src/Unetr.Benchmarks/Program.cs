@@ -1,8 +1,8 @@
 using System.Linq;
 using BenchmarkDotNet.Running;
-using Unetr.Benchmarks.Ablation;
-using Unetr.Benchmarks.Memory;
-using Unetr.Benchmarks.Speed;
+using Unetr.Measurement.Ablation;
+using Unetr.Measurement.Memory;
+using Unetr.Measurement.Speed;
 using Unetr.Model.Runtime;
 
 namespace Unetr.Benchmarks;

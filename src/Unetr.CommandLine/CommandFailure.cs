@@ -4,7 +4,7 @@ using Unetr.Model.Checkpoints;
 using Unetr.Model.Data.Nifti;
 using Unetr.Model.Data.Sources;
 
-namespace Unetr.Cli;
+namespace Unetr.CommandLine;
 
 /// <summary>A problem with what the user asked for: reported as its message alone, with exit code <see cref="CommandFailure.ExitCode"/>.</summary>
 internal sealed class UsageException(string message) : Exception(message);

@@ -6,7 +6,7 @@ using Unetr.Model.Checkpoints;
 using Unetr.Model.Data;
 using Unetr.Model.Presets;
 
-namespace Unetr.Cli;
+namespace Unetr.CommandLine;
 
 /// <summary>
 /// The <c>convert</c> command: loads weights into a preset strictly and writes them back in the format the output's

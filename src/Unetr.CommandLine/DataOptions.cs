@@ -8,7 +8,7 @@ using Unetr.Model.Data.Nifti;
 using Unetr.Model.Data.Sources;
 using Unetr.Model.Presets;
 
-namespace Unetr.Cli;
+namespace Unetr.CommandLine;
 
 /// <summary>The <c>train</c> options that choose a dataset on disk, how its volumes are preprocessed and how training crops are placed.</summary>
 internal sealed class DataOptions

@@ -10,7 +10,7 @@ using Unetr.Model.Data.Sources;
 using Unetr.Model.Training;
 using static TorchSharp.torch;
 
-namespace Unetr.Cli;
+namespace Unetr.CommandLine;
 
 /// <summary>
 /// The <c>evaluate</c> command: per-class Dice of a preset's weights on the embedded test volumes, on one NIfTI image

@@ -7,7 +7,7 @@ using TorchSharp;
 using Unetr.Model.Data.Nifti;
 using static TorchSharp.torch;
 
-namespace Unetr.Cli;
+namespace Unetr.CommandLine;
 
 /// <summary>The <c>infer</c> command: segments a NIfTI image and writes the label map (and a PNG overlay) on the image's grid.</summary>
 internal static class InferCommand

@@ -12,7 +12,7 @@ using Unetr.Model.Presets;
 using Unetr.Model.Training;
 using static TorchSharp.torch;
 
-namespace Unetr.Cli;
+namespace Unetr.CommandLine;
 
 /// <summary>The options <c>infer</c> and <c>evaluate</c> share: which network, which weights, and how to run it over a volume.</summary>
 internal sealed class InferenceOptions

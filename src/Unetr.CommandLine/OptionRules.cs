@@ -3,7 +3,7 @@ using System.CommandLine;
 using System.Globalization;
 using System.Numerics;
 
-namespace Unetr.Cli;
+namespace Unetr.CommandLine;
 
 /// <summary>
 /// Validators every command uses, so that a bad value is worded the same everywhere:

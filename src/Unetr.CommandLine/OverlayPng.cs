@@ -6,10 +6,10 @@ using TorchSharp;
 using Unetr.Model.Training;
 using static TorchSharp.torch;
 
-namespace Unetr.Cli;
+namespace Unetr.CommandLine;
 
 /// <summary>A PNG of one slice: the image in grey with the labels drawn over it in colour, half transparent.</summary>
-internal static class OverlayPng
+public static class OverlayPng
 {
     /// <summary>Slices whose shorter side is smaller are enlarged by a whole factor (nearest neighbour), so a 32² slice is not a speck.</summary>
     public const int MinimumShortSide = 256;

@@ -6,7 +6,7 @@ using System.Linq;
 using Unetr.Model.Data;
 using Unetr.Model.Data.Nifti;
 
-namespace Unetr.Cli;
+namespace Unetr.CommandLine;
 
 /// <summary>
 /// The options that say how a NIfTI volume becomes the network's input, the same for <c>train</c>, <c>infer</c> and

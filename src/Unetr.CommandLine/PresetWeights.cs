@@ -3,7 +3,7 @@ using Unetr.Model.Checkpoints;
 using Unetr.Model.Presets;
 using static TorchSharp.torch;
 
-namespace Unetr.Cli;
+namespace Unetr.CommandLine;
 
 /// <summary>Loads a weights file into a preset's network for the commands, so that every command words a misfit the same way.</summary>
 internal static class PresetWeights

@@ -14,7 +14,7 @@ using Unetr.Model.Presets;
 using Unetr.Model.Training;
 using static TorchSharp.torch;
 
-namespace Unetr.Cli;
+namespace Unetr.CommandLine;
 
 /// <summary>The <c>train</c> command: trains a preset on the embedded synthetic dataset or a dataset on disk and reports held-out Dice.</summary>
 internal static class TrainCommand

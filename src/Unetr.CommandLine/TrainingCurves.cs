@@ -7,13 +7,13 @@ using System.Text;
 using ScottPlot;
 using Unetr.Model.Training;
 
-namespace Unetr.Cli;
+namespace Unetr.CommandLine;
 
 /// <summary>
 /// The loss of every training step and the mean Dice of every validation, kept as training goes and written beside the
 /// checkpoints as <see cref="CsvFile"/> (one row per step) and <see cref="PngFile"/> (both curves, Dice on the right axis).
 /// </summary>
-internal sealed class TrainingCurves
+public sealed class TrainingCurves
 {
     /// <summary>File name of the table.</summary>
     public const string CsvFile = "curves.csv";

@@ -5,7 +5,7 @@ using Spectre.Console;
 using Unetr.Model.Training;
 using ValidationResult = Unetr.Model.Training.ValidationResult;
 
-namespace Unetr.Cli;
+namespace Unetr.CommandLine;
 
 /// <summary>
 /// Shows how training goes. On an interactive terminal: a live progress bar with the step, loss, last validation Dice,

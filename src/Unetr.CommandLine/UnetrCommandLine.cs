@@ -5,21 +5,25 @@ using System.Linq;
 using TorchSharp;
 using Unetr.Model.Data;
 using Unetr.Model.Presets;
-using Unetr.Model.Runtime;
 using static TorchSharp.torch;
 
-namespace Unetr.Cli;
+namespace Unetr.CommandLine;
 
-/// <summary>The <c>unetr</c> command line.</summary>
-public static class Program
+/// <summary>
+/// The <c>unetr</c> verbs (<c>summary</c>, <c>demo</c>, <c>train</c>, <c>infer</c>, <c>evaluate</c>, <c>convert</c>) over the
+/// presets, as a library: a console program becomes the tool with one call to <see cref="Run"/>.
+/// </summary>
+/// <remarks>
+/// The verbs change no process-wide state; the host program makes its runtime settings (OpenMP wait policy, C heap)
+/// before calling <see cref="Run"/>, as the <c>unetr</c> tool does.
+/// </remarks>
+public static class UnetrCommandLine
 {
-    /// <summary>Parses <paramref name="args"/> and runs the chosen command.</summary>
-    public static int Main(string[] args)
+    /// <summary>Parses <paramref name="args"/>, runs the chosen verb and returns its exit code.</summary>
+    /// <param name="args">The command line, verb first (e.g. <c>train --steps 100</c>).</param>
+    /// <returns>0 on success, 2 for invalid arguments, inputs or data (the message goes to standard error), 1 for a parse error.</returns>
+    public static int Run(string[] args)
     {
-        // Before anything loads libtorch (see OpenMpWaitPolicy: busy-waiting threads starve each other on shared cores),
-        // and before the first large tensor (see NativeHeap: large tensors otherwise get fresh pages on every pass).
-        OpenMpWaitPolicy.PreferPassive();
-        NativeHeap.KeepFreedMemory();
         var model = new Argument<string>("model") { Description = "Preset name: " + string.Join(", ", PresetCatalog.All.Select(p => p.Name)) };
         var summary = new Command("summary", "Print a preset's compile-time table: layers, shapes, parameters, MACs.") { model };
         summary.SetAction(result => Summarize(result.GetValue(model)!));

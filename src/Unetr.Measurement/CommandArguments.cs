@@ -1,7 +1,7 @@
 using System;
 using System.Collections.Generic;
 
-namespace Unetr.Benchmarks;
+namespace Unetr.Measurement;
 
 /// <summary>Option look-up for the benchmark project's own verbs (<c>speed</c>, <c>memory</c>), which take a few <c>--name value</c> pairs.</summary>
 public static class CommandArguments

@@ -4,7 +4,7 @@ using System.Linq;
 using ScottPlot;
 using SkiaSharp;
 
-namespace Unetr.Benchmarks.Ablation;
+namespace Unetr.Measurement.Ablation;
 
 /// <summary>
 /// Two panels side by side, Dice against compile-time MACs and Dice against forward latency; every variant is a

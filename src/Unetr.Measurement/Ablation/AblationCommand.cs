@@ -11,7 +11,7 @@ using Unetr.Model.Data;
 using Unetr.Model.Data.Nifti;
 using Unetr.Model.Data.Sources;
 
-namespace Unetr.Benchmarks.Ablation;
+namespace Unetr.Measurement.Ablation;
 
 /// <summary>The <c>ablate</c> command: measures the ablation grid and writes <c>ablation.{csv,md,png}</c>.</summary>
 public static class AblationCommand

@@ -2,11 +2,11 @@ using System;
 using System.Collections.Generic;
 using System.Linq;
 using TorchSharp;
-using Unetr.Benchmarks.Speed;
+using Unetr.Measurement.Speed;
 using Unetr.Model.Compiled;
 using static TorchSharp.torch;
 
-namespace Unetr.Benchmarks.Ablation;
+namespace Unetr.Measurement.Ablation;
 
 /// <summary>What an ablation variant changes relative to <see cref="AblationBaseline"/>.</summary>
 public enum AblationFactor

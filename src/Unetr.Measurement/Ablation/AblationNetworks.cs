@@ -8,7 +8,7 @@ using Unetr.Dsl;
 // What the baseline fixes and the variants keep unless they are about it: MONAI layout, conv patch projection, 6 heads,
 // MLP width 4 × the embedding, the layout's default extract layers (spread evenly over the depth), decoder widths
 // 8, 16, 32, 64 for the four stages of patch 16, instance norm, residual blocks.
-namespace Unetr.Benchmarks.Ablation;
+namespace Unetr.Measurement.Ablation;
 
 /// <summary>The reference point: MONAI layout at 32³, patch 16, embedding 384, depth 6, decoder widths 8 to 64, instance norm, residual blocks.</summary>
 [Unetr(Layout = UnetrLayout.Monai, ImageSize = new[] { 32, 32, 32 }, InChannels = 1, OutChannels = 3)]

@@ -4,7 +4,7 @@ using System.IO;
 using System.Text;
 using Unetr.Model.Training;
 
-namespace Unetr.Benchmarks.Ablation;
+namespace Unetr.Measurement.Ablation;
 
 /// <summary>Writes a run's three files, each atomically (see <see cref="AtomicFile"/>).</summary>
 public static class AblationOutput

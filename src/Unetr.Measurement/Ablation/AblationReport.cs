@@ -5,7 +5,7 @@ using System.Linq;
 using System.Text;
 using Unetr.Model.Compiled;
 
-namespace Unetr.Benchmarks.Ablation;
+namespace Unetr.Measurement.Ablation;
 
 /// <summary>Where and how a run took place, for the report's header.</summary>
 /// <param name="Command">The command line that produced the report.</param>

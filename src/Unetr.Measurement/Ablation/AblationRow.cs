@@ -1,6 +1,6 @@
 using System.Collections.Generic;
 
-namespace Unetr.Benchmarks.Ablation;
+namespace Unetr.Measurement.Ablation;
 
 /// <summary>The measurements of one variant.</summary>
 /// <param name="Name">The variant's class name.</param>

@@ -5,14 +5,14 @@ using System.Globalization;
 using System.IO;
 using System.Linq;
 using TorchSharp;
-using Unetr.Benchmarks.Speed;
+using Unetr.Measurement.Speed;
 using Unetr.Model.Data;
 using Unetr.Model.Data.Sources;
 using Unetr.Model.Inference;
 using Unetr.Model.Training;
 using static TorchSharp.torch;
 
-namespace Unetr.Benchmarks.Ablation;
+namespace Unetr.Measurement.Ablation;
 
 /// <summary>
 /// Measures ablation variants one after another with the same settings, data and seeds: compile-time parameters and

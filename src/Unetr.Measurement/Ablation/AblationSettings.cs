@@ -1,7 +1,7 @@
 using System;
 using System.Collections.Generic;
 
-namespace Unetr.Benchmarks.Ablation;
+namespace Unetr.Measurement.Ablation;
 
 /// <summary>
 /// How every variant is measured. The training budget is a fixed number of steps (not a wall-clock time), so a run is

@@ -2,7 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Linq;
 
-namespace Unetr.Benchmarks.Ablation;
+namespace Unetr.Measurement.Ablation;
 
 /// <summary>A point to compare: what it costs (lower is better) and what it achieves (higher is better).</summary>
 /// <param name="Cost">E.g. MACs or latency.</param>

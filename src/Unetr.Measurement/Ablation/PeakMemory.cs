@@ -1,9 +1,9 @@
 using System;
 using System.IO;
-using Unetr.Benchmarks.Memory;
+using Unetr.Measurement.Memory;
 using Unetr.Model.Runtime;
 
-namespace Unetr.Benchmarks.Ablation;
+namespace Unetr.Measurement.Ablation;
 
 /// <summary>
 /// Peak resident memory of the process during an action, from the kernel's own high-water mark: Linux's

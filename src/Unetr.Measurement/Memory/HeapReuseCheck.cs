@@ -3,7 +3,7 @@ using System.Globalization;
 using System.IO;
 using static TorchSharp.torch;
 
-namespace Unetr.Benchmarks.Memory;
+namespace Unetr.Measurement.Memory;
 
 /// <summary>
 /// The <c>heap</c> verb: fills a 64 MiB tensor, frees it, fills a 48 MiB one and prints the page faults the second fill

@@ -1,7 +1,7 @@
 using System;
 using System.Runtime.InteropServices;
 
-namespace Unetr.Benchmarks.Memory;
+namespace Unetr.Measurement.Memory;
 
 /// <summary>
 /// glibc's own account of the C heap (<c>mallinfo2</c>): bytes handed out to live allocations, so a run can tell memory

@@ -2,7 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Linq;
 
-namespace Unetr.Benchmarks.Memory;
+namespace Unetr.Measurement.Memory;
 
 /// <summary>
 /// How resident memory moved over a run after a settling step. Warm-up allocations (libtorch's caches, the optimizer's

@@ -9,7 +9,7 @@ using Unetr.Model.Data;
 using Unetr.Model.Presets;
 using Unetr.Model.Training;
 
-namespace Unetr.Benchmarks.Memory;
+namespace Unetr.Measurement.Memory;
 
 /// <summary>
 /// The <c>memory</c> command: trains the tiny preset for a long run as <c>unetr train</c> does (validation and atomic

@@ -2,7 +2,7 @@ using System;
 using System.Globalization;
 using System.IO;
 
-namespace Unetr.Benchmarks.Memory;
+namespace Unetr.Measurement.Memory;
 
 /// <summary>The process's resident set size, read from <c>/proc/self/status</c> (Linux) or the working set elsewhere.</summary>
 public static class ResidentMemory

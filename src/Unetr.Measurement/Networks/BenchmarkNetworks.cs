@@ -1,6 +1,6 @@
 using Unetr.Dsl;
 
-namespace Unetr.Benchmarks.Networks;
+namespace Unetr.Measurement.Networks;
 
 /// <summary>
 /// The seed layout at 64³ (4 → 3 channels) with the encoder (192 wide, 6 heads) and the decoder narrowed so that a forward pass takes well

@@ -6,7 +6,7 @@ using Unetr.Model.Blocks;
 using Unetr.Model.Blocks.Monai;
 using static TorchSharp.torch;
 
-namespace Unetr.Benchmarks.Networks;
+namespace Unetr.Measurement.Networks;
 
 /// <summary>
 /// <see cref="MonaiBench96"/> written by hand from the same runtime blocks, without the generator: no input guard, no

@@ -2,12 +2,12 @@ using System;
 using System.Collections.Generic;
 using System.Linq;
 using TorchSharp;
-using Unetr.Benchmarks.Ablation;
-using Unetr.Benchmarks.Networks;
+using Unetr.Measurement.Ablation;
+using Unetr.Measurement.Networks;
 using Unetr.Model.Presets;
 using static TorchSharp.torch;
 
-namespace Unetr.Benchmarks.Speed;
+namespace Unetr.Measurement.Speed;
 
 /// <summary>A network the speed suites time, with what a workload needs to feed it.</summary>
 /// <param name="Name">The name used on the command line and in reports.</param>

@@ -1,6 +1,6 @@
 using System.Collections.Generic;
 
-namespace Unetr.Benchmarks.Speed;
+namespace Unetr.Measurement.Speed;
 
 /// <summary>
 /// The architecture numbers <c>bench/pytorch/unetr_torch.py</c> needs to build the same network in PyTorch. They

@@ -6,7 +6,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using System.Threading.Tasks;
 
-namespace Unetr.Benchmarks.Speed;
+namespace Unetr.Measurement.Speed;
 
 /// <summary>
 /// The PyTorch side of the speed report as a long-lived process (<c>unetr_torch.py --serve</c>): it loads the same

@@ -6,12 +6,12 @@ using System.Linq;
 using System.Runtime.InteropServices;
 using System.Text.Json;
 using TorchSharp;
-using Unetr.Benchmarks.Networks;
+using Unetr.Measurement.Networks;
 using Unetr.Model.Checkpoints;
 using Unetr.Model.Runtime;
 using static TorchSharp.torch;
 
-namespace Unetr.Benchmarks.Speed;
+namespace Unetr.Measurement.Speed;
 
 /// <summary>
 /// The <c>speed</c> command: in one run, generated vs hand-written TorchSharp, generated vs PyTorch (same weights,

@@ -3,7 +3,7 @@ using System.Collections.Generic;
 using System.Diagnostics;
 using System.Linq;
 
-namespace Unetr.Benchmarks.Speed;
+namespace Unetr.Measurement.Speed;
 
 /// <summary>Wall-clock timing for the speed report: warm-up, repeats, medians.</summary>
 public static class Timing

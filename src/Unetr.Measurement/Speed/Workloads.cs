@@ -6,7 +6,7 @@ using Unetr.Model.Runtime;
 using Unetr.Model.Training;
 using static TorchSharp.torch;
 
-namespace Unetr.Benchmarks.Speed;
+namespace Unetr.Measurement.Speed;
 
 /// <summary>Settings every timed run shares, so that two runs differ only in the code under test.</summary>
 public static class BenchSettings
