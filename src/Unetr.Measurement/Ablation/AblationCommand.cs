@@ -16,19 +16,18 @@ namespace Unetr.Measurement.Ablation;
 /// <summary>The <c>ablate</c> command: measures the ablation grid and writes <c>ablation.{csv,md,png}</c>.</summary>
 public static class AblationCommand
 {
-    private const string Launcher = "dotnet run -c Release --project src/Unetr.Benchmarks --";
-
     /// <summary>Parses <paramref name="args"/> (starting with <c>ablate</c>) and runs the command.</summary>
     /// <param name="args">The command line.</param>
+    /// <param name="commandLine">How the user started the run (the host's launcher, then <paramref name="args"/>), for the report.</param>
     /// <param name="waitPolicy">The OpenMP wait policy in force (see <see cref="Unetr.Model.Runtime.OpenMpWaitPolicy"/>), for the report.</param>
-    public static int Invoke(string[] args, string waitPolicy)
+    public static int Invoke(string[] args, string commandLine, string waitPolicy)
     {
-        var root = new RootCommand("Unetr benchmarks.") { Create(args, waitPolicy) };
+        var root = new RootCommand("Unetr benchmarks.") { Create(commandLine, waitPolicy) };
         return root.Parse(args).Invoke();
     }
 
     /// <summary>Builds the command; <paramref name="commandLine"/> and <paramref name="waitPolicy"/> are recorded in the report.</summary>
-    public static Command Create(IReadOnlyList<string> commandLine, string waitPolicy)
+    public static Command Create(string commandLine, string waitPolicy)
     {
         ArgumentNullException.ThrowIfNull(commandLine);
         var quick = new Option<bool>("--quick") { Description = $"The quick budget ({AblationSettings.Quick.Steps} steps per variant; a few minutes on two cores) instead of the full one ({AblationSettings.Full.Steps} steps)." };
@@ -70,7 +69,7 @@ public static class AblationCommand
                 settings = settings with { LearningRate = rate };
             }
 
-            return Run(settings, result.GetValue(variants) ?? Array.Empty<string>(), result.GetValue(data), result.GetValue(output)!, $"{Launcher} {string.Join(" ", commandLine)}");
+            return Run(settings, result.GetValue(variants) ?? Array.Empty<string>(), result.GetValue(data), result.GetValue(output)!, commandLine);
         });
         return command;
     }
