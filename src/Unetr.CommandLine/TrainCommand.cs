@@ -207,7 +207,7 @@ internal static class TrainCommand
         PreprocessingFile.Write(preprocessingFile, settings.Data.Preprocessing);
 
         // The first Ctrl+C stops after the current step and saves last.ckpt; a second one ends the process at once.
-        // (Program's synchronous Invoke installs no handler of its own, so without this Ctrl+C would lose the run.)
+        // (UnetrCommandLine.Run's synchronous Invoke installs no handler of its own, so without this Ctrl+C would lose the run.)
         using var interrupt = new CancellationTokenSource();
         ConsoleCancelEventHandler onCancel = (_, e) =>
         {

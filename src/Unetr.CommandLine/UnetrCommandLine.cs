@@ -21,7 +21,10 @@ public static class UnetrCommandLine
 {
     /// <summary>Parses <paramref name="args"/>, runs the chosen verb and returns its exit code.</summary>
     /// <param name="args">The command line, verb first (e.g. <c>train --steps 100</c>).</param>
-    /// <returns>0 on success, 2 for invalid arguments, inputs or data (the message goes to standard error), 1 for a parse error.</returns>
+    /// <returns>
+    /// 0 on success; 1 when the command line does not parse or an option is out of range (the error and the usage are
+    /// printed); 2 when the verb refuses its inputs, weights or data (the message goes to standard error).
+    /// </returns>
     public static int Run(string[] args)
     {
         var model = new Argument<string>("model") { Description = "Preset name: " + string.Join(", ", PresetCatalog.All.Select(p => p.Name)) };

@@ -3,7 +3,7 @@ using System.Collections.Generic;
 
 namespace Unetr.Measurement;
 
-/// <summary>Option look-up for the benchmark project's own verbs (<c>speed</c>, <c>memory</c>), which take a few <c>--name value</c> pairs.</summary>
+/// <summary>Option look-up for the measurement verbs (<c>speed</c>, <c>memory</c>), which take a few <c>--name value</c> pairs.</summary>
 public static class CommandArguments
 {
     /// <summary>The value after <paramref name="name"/>, or <c>null</c> when the option is absent.</summary>
