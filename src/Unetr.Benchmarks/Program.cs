@@ -1,8 +1,8 @@
 using System.Linq;
 using BenchmarkDotNet.Running;
-using Unetr.Benchmarks.Ablation;
-using Unetr.Benchmarks.Memory;
-using Unetr.Benchmarks.Speed;
+using Unetr.Measurement.Ablation;
+using Unetr.Measurement.Memory;
+using Unetr.Measurement.Speed;
 using Unetr.Model.Runtime;
 
 namespace Unetr.Benchmarks;
@@ -13,6 +13,8 @@ namespace Unetr.Benchmarks;
 /// </summary>
 public static class Program
 {
+    private const string Launcher = "dotnet run -c Release --project src/Unetr.Benchmarks --";
+
     public static int Main(string[] args)
     {
         // Before anything loads libtorch: the OpenMP runtime reads its wait policy once, at load. Every verb (and the
@@ -42,7 +44,7 @@ public static class Program
 
         if (args.Length > 0 && args[0] == "ablate")
         {
-            return AblationCommand.Invoke(args, waitPolicy);
+            return AblationCommand.Invoke(args, $"{Launcher} {string.Join(" ", args)}", waitPolicy);
         }
 
         BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);

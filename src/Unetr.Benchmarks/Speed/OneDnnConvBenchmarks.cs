@@ -2,6 +2,7 @@ using System.Collections.Generic;
 using BenchmarkDotNet.Attributes;
 using BenchmarkDotNet.Configs;
 using BenchmarkDotNet.Engines;
+using Unetr.Measurement.Speed;
 using Unetr.Model.Blocks;
 using static TorchSharp.torch;
 

@@ -1,6 +1,7 @@
 using System.Collections.Generic;
 using BenchmarkDotNet.Attributes;
 using BenchmarkDotNet.Engines;
+using Unetr.Measurement.Speed;
 
 namespace Unetr.Benchmarks.Speed;
 

@@ -1,7 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
-using Unetr.Benchmarks.Ablation;
+using Unetr.Measurement.Ablation;
 using Xunit;
 
 namespace Unetr.Tests.Ablation;

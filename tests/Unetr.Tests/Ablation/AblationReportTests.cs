@@ -1,5 +1,5 @@
 using System;
-using Unetr.Benchmarks.Ablation;
+using Unetr.Measurement.Ablation;
 using Xunit;
 
 namespace Unetr.Tests.Ablation;

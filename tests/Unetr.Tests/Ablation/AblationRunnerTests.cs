@@ -2,7 +2,7 @@ using System;
 using System.IO;
 using System.Linq;
 using SkiaSharp;
-using Unetr.Benchmarks.Ablation;
+using Unetr.Measurement.Ablation;
 using Unetr.Model.Data;
 using Unetr.Model.Data.Sources;
 using Unetr.Model.Presets;

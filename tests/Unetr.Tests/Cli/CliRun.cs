@@ -1,6 +1,6 @@
 using System;
 using System.IO;
-using Unetr.Cli;
+using Unetr.CommandLine;
 
 namespace Unetr.Tests.Cli;
 
@@ -19,7 +19,7 @@ internal sealed record CliRun(int ExitCode, string Output, string Error)
         Console.SetError(error);
         try
         {
-            var exitCode = Program.Main(args);
+            var exitCode = UnetrCommandLine.Run(args);
             return new CliRun(exitCode, output.ToString(), error.ToString());
         }
         finally

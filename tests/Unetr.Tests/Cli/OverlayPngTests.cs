@@ -1,7 +1,7 @@
 using System;
 using System.IO;
 using SkiaSharp;
-using Unetr.Cli;
+using Unetr.CommandLine;
 using Xunit;
 using static TorchSharp.torch;
 

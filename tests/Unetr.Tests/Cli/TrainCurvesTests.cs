@@ -2,7 +2,7 @@ using System;
 using System.Globalization;
 using System.IO;
 using System.Linq;
-using Unetr.Cli;
+using Unetr.CommandLine;
 using Unetr.Model.Data;
 using Unetr.Tests.Training;
 using Xunit;

@@ -1,4 +1,4 @@
-using Unetr.Benchmarks.Memory;
+using Unetr.Measurement.Memory;
 using Unetr.Tests.Training;
 using Xunit;
 using static TorchSharp.torch;

@@ -1,5 +1,5 @@
 using System;
-using Unetr.Benchmarks.Memory;
+using Unetr.Measurement.Memory;
 using Xunit;
 
 namespace Unetr.Tests.Memory;

@@ -36,7 +36,7 @@ public sealed class ChannelsLastTests
     [InlineData(false, new long[] { 1, 4, 96, 96, 96 }, true)]    // batch norm keeps channels-last at any size
     public void Channels_last_weights_are_chosen_except_for_instance_norm_on_large_batches(bool instanceNorm, long[] batchShape, bool expected)
     {
-        using var network = instanceNorm ? (nn.Module)new TinyMonaiUnetr() : new Unetr.Benchmarks.Networks.SeedBench64();
+        using var network = instanceNorm ? (nn.Module)new TinyMonaiUnetr() : new Unetr.Measurement.Networks.SeedBench64();
 
         Assert.Equal(expected, ChannelsLast.PaysForTraining(network, batchShape));
     }

@@ -1,9 +1,8 @@
 using System;
 using System.Diagnostics;
 using System.Globalization;
-using System.IO;
 using System.Text.RegularExpressions;
-using Unetr.Benchmarks.Memory;
+using Unetr.Measurement.Memory;
 using Unetr.Model.Runtime;
 using Xunit;
 
@@ -41,10 +40,7 @@ public sealed class NativeHeapTests
     // Runs the benchmarks' `heap` verb; a MALLOC_MMAP_MAX_ value leaves glibc's defaults in force (an explicit choice wins).
     private static (long Faults, long Pages) SecondFillFaults(string? environment)
     {
-        var benchmarks = Path.Combine(AppContext.BaseDirectory, "Unetr.Benchmarks.dll");
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        start.ArgumentList.Add(benchmarks);
-        start.ArgumentList.Add("heap");
+        var start = BuiltTool.Start("Unetr.Benchmarks", "heap");
         foreach (var variable in NativeHeap.EnvironmentVariables)
         {
             start.Environment.Remove(variable);

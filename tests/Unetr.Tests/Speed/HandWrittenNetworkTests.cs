@@ -1,7 +1,7 @@
 using System.Linq;
 using TorchSharp;
-using Unetr.Benchmarks.Networks;
-using Unetr.Benchmarks.Speed;
+using Unetr.Measurement.Networks;
+using Unetr.Measurement.Speed;
 using Unetr.Tests.Blocks;
 using Xunit;
 using static TorchSharp.torch;

@@ -1,8 +1,8 @@
 using System;
 using System.Linq;
 using TorchSharp;
-using Unetr.Benchmarks.Networks;
-using Unetr.Benchmarks.Speed;
+using Unetr.Measurement.Networks;
+using Unetr.Measurement.Speed;
 using Unetr.Model.Presets;
 using Xunit;
 
@@ -71,8 +71,8 @@ public sealed class SpeedWorkloadTests
             Environment.SetEnvironmentVariable("UNETR_BENCH_NETWORKS", "presets, TinyMonaiUnetr ,grid");
             var chosen = BenchNetwork.Selected().ToArray();
             Assert.Equal(new[] { "SeedUnetr", "MonaiBtcvUnetr", "TinyMonaiUnetr" }, chosen.Take(3));
-            Assert.Equal(3 + Unetr.Benchmarks.Ablation.AblationGrid.All.Count, chosen.Length);
-            Assert.Equal(Unetr.Benchmarks.Ablation.AblationGrid.All[0].Name, chosen[3]);
+            Assert.Equal(3 + Unetr.Measurement.Ablation.AblationGrid.All.Count, chosen.Length);
+            Assert.Equal(Unetr.Measurement.Ablation.AblationGrid.All[0].Name, chosen[3]);
 
             Environment.SetEnvironmentVariable("UNETR_BENCH_NETWORKS", "NoSuchNet");
             var error = Assert.Throws<ArgumentException>(() => BenchNetwork.Selected().ToArray());
@@ -87,8 +87,8 @@ public sealed class SpeedWorkloadTests
     [Fact]
     public void Grid_and_preset_networks_keep_their_compile_time_facts()
     {
-        var baseline = BenchNetwork.Named(Unetr.Benchmarks.Ablation.AblationGrid.All[0].Name);
-        Assert.Equal(Unetr.Benchmarks.Ablation.AblationGrid.All[0].Summary.MultiplyAccumulates, baseline.MultiplyAccumulates);
+        var baseline = BenchNetwork.Named(Unetr.Measurement.Ablation.AblationGrid.All[0].Name);
+        Assert.Equal(Unetr.Measurement.Ablation.AblationGrid.All[0].Summary.MultiplyAccumulates, baseline.MultiplyAccumulates);
         var btcv = BenchNetwork.Named(nameof(Unetr.Model.Presets.MonaiBtcvUnetr));
         Assert.Equal(new long[] { 1, 96, 96, 96 }, btcv.InputShape);
         Assert.Equal(14, btcv.Classes);

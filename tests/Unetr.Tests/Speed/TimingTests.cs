@@ -1,4 +1,4 @@
-using Unetr.Benchmarks.Speed;
+using Unetr.Measurement.Speed;
 using Xunit;
 
 namespace Unetr.Tests.Speed;

@@ -1,0 +1,104 @@
+using System;
+using System.CommandLine;
+using System.Diagnostics;
+using System.IO;
+using System.Linq;
+using TorchSharp;
+using Unetr.Model.Data.Nifti;
+using static TorchSharp.torch;
+
+namespace Unetr.CommandLine;
+
+/// <summary>The <c>infer</c> command: segments a NIfTI image and writes the label map (and a PNG overlay) on the image's grid.</summary>
+internal static class InferCommand
+{
+    /// <summary>Builds the command with its options and action.</summary>
+    public static Command Create()
+    {
+        var shared = new InferenceOptions();
+        var input = new Option<string>("--input") { Description = "Image to segment: .nii or .nii.gz, 3D (or 4D with channels as the 4th axis).", Required = true };
+        var output = new Option<string>("--output") { Description = "Label map to write: .nii or .nii.gz, with the input's geometry (affine, qform, sform, spacing).", Required = true };
+        var overlay = new Option<string?>("--overlay") { Description = "Also write a .png of the middle axial slice: the image in grey, the labels in colour." };
+
+        var command = new Command("infer", "Segment a NIfTI image with a preset and its weights; write the label map (and optionally a PNG overlay).")
+        {
+            input, output, overlay,
+        };
+        foreach (var option in shared.All)
+        {
+            command.Options.Add(option);
+        }
+
+        command.SetAction(result => CommandFailure.Report(() =>
+            Run(shared.Read(result), result.GetValue(input)!, result.GetValue(output)!, result.GetValue(overlay))));
+        return command;
+    }
+
+    private static int Run(InferenceSettings settings, string input, string output, string? overlay)
+    {
+        CommandFailure.RequireFile(input, "image", "--input");
+        if (!output.EndsWith(".nii", StringComparison.OrdinalIgnoreCase) && !output.EndsWith(".nii.gz", StringComparison.OrdinalIgnoreCase))
+        {
+            throw new UsageException($"--output must end in .nii or .nii.gz; got '{output}'.");
+        }
+
+        if (overlay is not null && !overlay.EndsWith(".png", StringComparison.OrdinalIgnoreCase))
+        {
+            throw new UsageException($"--overlay must end in .png; got '{overlay}'.");
+        }
+
+        using var loaded = settings.Load();
+        Console.WriteLine(loaded.Describe(settings.Weights));
+
+        var image = NiftiFile.Read(input);
+        var header = image.Header;
+        using var scope = NewDisposeScope();
+        var volume = image.ToTensor(settings.AxisOrder);
+        if (volume.dim() == 3)
+        {
+            volume = volume.unsqueeze(0);
+        }
+
+        if (volume.shape[0] != loaded.Channels)
+        {
+            throw new UsageException(
+                $"'{input}' has {volume.shape[0]} channel(s) (dimensions [{string.Join(", ", header.Dimensions)}]); {loaded.Preset.Name} takes {loaded.Channels}.");
+        }
+
+        Console.WriteLine(FormattableString.Invariant(
+            $"Image {Path.GetFullPath(input)}: [{string.Join(", ", header.Dimensions)}] voxels of {string.Join(" × ", header.Spacing)}, {header.DataType}."));
+        Console.WriteLine(settings.DescribePreprocessing());
+        Console.WriteLine($"Running {settings.Describe(loaded.Preset)}.");
+
+        var clock = Stopwatch.StartNew();
+        var labels = settings.Segmenter(loaded).Segment(volume, header.Spacing);
+        clock.Stop();
+
+        var counts = Enumerable.Range(0, (int)loaded.Classes).Select(c => labels.eq(c).sum().item<long>()).ToArray();
+        Console.WriteLine(FormattableString.Invariant(
+            $"Segmented in {clock.Elapsed.TotalSeconds:F1} s; voxels per class: {string.Join(", ", counts.Select((count, c) => $"{c}: {count:N0}"))}."));
+
+        var dataType = loaded.Classes <= byte.MaxValue + 1 ? NiftiDataType.UInt8 : NiftiDataType.Int16;
+        var fullOutput = Path.GetFullPath(output);
+        Directory.CreateDirectory(Path.GetDirectoryName(fullOutput)!);
+        NiftiFile.Write(NiftiImage.FromTensor(header.ForLabelMap(dataType), labels, settings.AxisOrder), fullOutput);
+        Console.WriteLine($"Wrote {fullOutput} ({dataType} labels on the input's grid and affine).");
+
+        if (overlay is not null)
+        {
+            // Both volumes in the file's memory order [z, y, x], so the middle axial slice is [z / 2] whatever the axis order.
+            var inZyx = settings.AxisOrder == VoxelAxisOrder.Zyx;
+            var grey = inZyx ? volume[0] : volume[0].permute(2, 1, 0);
+            var classes = inZyx ? labels : labels.permute(2, 1, 0);
+            var slice = grey.shape[0] / 2;
+
+            // Rows run from the largest y down, so that y points up in the picture.
+            var fullOverlay = Path.GetFullPath(overlay);
+            Directory.CreateDirectory(Path.GetDirectoryName(fullOverlay)!);
+            var (width, height) = OverlayPng.Write(grey[slice].flip(0), classes[slice].flip(0), fullOverlay);
+            Console.WriteLine($"Wrote {fullOverlay} (axial slice z = {slice}, {width} × {height} pixels).");
+        }
+
+        return 0;
+    }
+}

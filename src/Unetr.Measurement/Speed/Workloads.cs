@@ -1,0 +1,146 @@
+using System;
+using System.Linq;
+using TorchSharp;
+using TorchSharp.Modules;
+using Unetr.Model.Runtime;
+using Unetr.Model.Training;
+using static TorchSharp.torch;
+
+namespace Unetr.Measurement.Speed;
+
+/// <summary>Settings every timed run shares, so that two runs differ only in the code under test.</summary>
+public static class BenchSettings
+{
+    /// <summary>Intra-op threads for TorchSharp and PyTorch alike.</summary>
+    public const int Threads = 2;
+
+    /// <summary>Seed for weights, inputs and labels.</summary>
+    public const int Seed = 20260521;
+
+    /// <summary>Samples per batch.</summary>
+    public const long Batch = 1;
+
+    /// <summary>Fixes threads and seeds; call before building anything that draws random numbers.</summary>
+    public static void Apply()
+    {
+        torch.set_num_threads(Threads);
+        torch.manual_seed(Seed);
+    }
+}
+
+/// <summary>
+/// One inference pass: eval mode, inference mode (no autograd bookkeeping at all), a fixed input. Weights stay
+/// row-major: channels-last speeds up the backward pass, not this one (docs/speed-notes.md).
+/// </summary>
+public sealed class ForwardWorkload : IDisposable
+{
+    private readonly Tensor input;
+
+    /// <summary>Builds a workload over <paramref name="network"/> with an input drawn from the current seed.</summary>
+    public ForwardWorkload(nn.Module<Tensor, Tensor> network, BenchNetwork spec)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        Network = network ?? throw new ArgumentNullException(nameof(network));
+        Network.eval();
+        input = torch.randn(spec.BatchShape(BenchSettings.Batch));
+    }
+
+    /// <summary>The network under test.</summary>
+    public nn.Module<Tensor, Tensor> Network { get; }
+
+    /// <summary>The input every <see cref="Run"/> uses.</summary>
+    public Tensor Input => input;
+
+    /// <summary>Runs one forward pass and returns the logits (the caller disposes them).</summary>
+    public Tensor Run()
+    {
+        using var mode = torch.inference_mode();
+        return Network.call(input);
+    }
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        input.Dispose();
+        Network.Dispose();
+    }
+}
+
+/// <summary>
+/// One optimisation step as <see cref="Trainer"/> takes it: channels-last convolution weights where they pay, forward in train mode,
+/// cross-entropy over voxels, backward, AdamW step (<see cref="FlatAdamW"/>; the official recipe's lr 1e-4, weight
+/// decay 1e-5, PyTorch's betas). Cross-entropy rather than DiceCE keeps the loss identical to
+/// the PyTorch side's without porting a Dice implementation; the loss is a negligible share of the step.
+/// </summary>
+public sealed class TrainStepWorkload : IDisposable
+{
+    private readonly nn.Module<Tensor, Tensor> network;
+    private readonly Tensor input;
+    private readonly Tensor labels;
+    private readonly FlatAdamW optimizer;
+
+    /// <summary>Builds a workload over <paramref name="network"/> with input and labels drawn from the current seed.</summary>
+    public TrainStepWorkload(nn.Module<Tensor, Tensor> network, BenchNetwork spec)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        this.network = network ?? throw new ArgumentNullException(nameof(network));
+        var shape = spec.BatchShape(BenchSettings.Batch);
+        if (ChannelsLast.PaysForTraining(this.network, shape))
+        {
+            ChannelsLast.Convert(this.network);
+        }
+
+        this.network.train();
+        input = torch.randn(shape);
+        labels = torch.randint(spec.Classes, new long[] { shape[0] }.Concat(shape.Skip(2)).ToArray(), dtype: ScalarType.Int64);
+        optimizer = new FlatAdamW(this.network.parameters(), learningRate: 1e-4, weightDecay: 1e-5);
+    }
+
+    /// <summary>Runs one step and returns the loss before the update.</summary>
+    public float Run() => Step(parts: null);
+
+    /// <summary>Runs one step and returns the seconds of its parts: zero_grad, forward with loss, backward, optimizer step.</summary>
+    public double[] RunTimedParts()
+    {
+        var parts = new double[4];
+        Step(parts);
+        return parts;
+    }
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        optimizer.Dispose();
+        labels.Dispose();
+        input.Dispose();
+        network.Dispose();
+    }
+
+    // One step; with parts, the seconds of each stage are written into it (reading the loss marks the forward's end).
+    private float Step(double[]? parts)
+    {
+        using var scope = NewDisposeScope();
+        var clock = parts is null ? null : System.Diagnostics.Stopwatch.StartNew();
+        optimizer.ZeroGrad();
+        Lap(clock, parts, 0);
+        var loss = nn.functional.cross_entropy(network.call(input), labels);
+        var value = loss.item<float>();
+        Lap(clock, parts, 1);
+        loss.backward();
+        Lap(clock, parts, 2);
+        optimizer.Step();
+        Lap(clock, parts, 3);
+        return value;
+    }
+
+    private static void Lap(System.Diagnostics.Stopwatch? clock, double[]? parts, int index)
+    {
+        if (clock is null || parts is null)
+        {
+            return;
+        }
+
+        parts[index] = clock.Elapsed.TotalSeconds;
+        clock.Restart();
+    }
+}
