@@ -22,6 +22,8 @@ namespace Unetr.Model.Blocks
     /// </list>
     /// Both compute the same sums as the plain convolution (in another order, so results differ in the last bits).
     /// One input channel stays on libtorch's own route: there the split made forward and backward together slower.
+    /// Every route takes the weight through <see cref="OneDnnWeights"/>, which steers oneDNN away from a kernel that
+    /// computes wrong input gradients on CPUs without AVX-512.
     /// </remarks>
     public sealed class OneDnnConv3d : nn.Module<Tensor, Tensor>
     {
@@ -82,23 +84,26 @@ namespace Unetr.Model.Blocks
         }
 
         /// <inheritdoc/>
-        public override Tensor forward(Tensor input) =>
-            RouteFor(input.shape, input.device_type == TorchSharp.DeviceType.CPU) switch
+        public override Tensor forward(Tensor input)
+        {
+            var kernel = OneDnnWeights.For(weight, input);
+            return RouteFor(input.shape, input.device_type == TorchSharp.DeviceType.CPU) switch
             {
-                OneDnnRoute.PaddedInput => nn.functional.conv3d(PadSpatial(input, extraDepth: 0), weight, bias),
-                OneDnnRoute.DepthSlabs => ConvolveDepthSlabs(input),
-                _ => nn.functional.conv3d(input, weight, bias, padding: _paddingPerAxis),
+                OneDnnRoute.PaddedInput => nn.functional.conv3d(PadSpatial(input, extraDepth: 0), kernel, bias),
+                OneDnnRoute.DepthSlabs => ConvolveDepthSlabs(input, kernel),
+                _ => nn.functional.conv3d(input, kernel, bias, padding: _paddingPerAxis),
             };
+        }
 
         // Output depth Do splits into two halves of ceil(Do / 2); slab i reads padded planes [i·half, i·half + half + k − 1).
         // An odd Do gets one more zero plane at the end, whose output plane is cut off again.
-        private Tensor ConvolveDepthSlabs(Tensor input)
+        private Tensor ConvolveDepthSlabs(Tensor input, Tensor kernel)
         {
             var outputDepth = input.shape[2] + 2 * _padding - _kernel + 1;
             var half = (outputDepth + 1) / 2;
             var padded = PadSpatial(input, extraDepth: 2 * half - outputDepth);
             var slabs = cat(new[] { padded.narrow(2, 0, half + _kernel - 1), padded.narrow(2, half, half + _kernel - 1) }, 0);
-            var halves = nn.functional.conv3d(slabs, weight, bias);
+            var halves = nn.functional.conv3d(slabs, kernel, bias);
 
             // [2, C', half, H', W'] → [C', 2, half, H', W'] → [1, C', 2·half, H', W'] (a view when the output is channels-last).
             var shape = halves.shape;

@@ -18,7 +18,8 @@ namespace Unetr.Model.Blocks
     /// and 4 → 192 at 64³ 4.8 and 31 ms. Cut into a <c>[patches, channels · 16³]</c> matrix (one copy of the input),
     /// the same sums are one product, which <see cref="OneDnnLinear.Apply"/> computes. The patch axis order follows the
     /// weight's memory layout, so a channels-last weight (<see cref="ChannelsLast.Convert"/>) is used without a copy.
-    /// Volumes that the kernel does not divide, and inputs off the CPU, take <c>nn.functional.conv3d</c>.
+    /// Volumes that the kernel does not divide, and inputs off the CPU, take <c>nn.functional.conv3d</c> (with the weight
+    /// <see cref="OneDnnWeights"/> gives, since that call goes to oneDNN).
     /// </remarks>
     public sealed class PatchConv3d : nn.Module<Tensor, Tensor>
     {
@@ -60,7 +61,7 @@ namespace Unetr.Model.Blocks
         {
             if (!UsesProduct(input.shape, input.device_type == TorchSharp.DeviceType.CPU))
             {
-                return nn.functional.conv3d(input, weight, bias, strides: _strides);
+                return nn.functional.conv3d(input, OneDnnWeights.For(weight, input), bias, strides: _strides);
             }
 
             long batch = input.shape[0], channels = input.shape[1], p = _patch, outChannels = weight.shape[0];
