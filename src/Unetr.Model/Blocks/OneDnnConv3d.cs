@@ -1,5 +1,6 @@
 using System;
 using TorchSharp.Modules;
+using Unetr.Model.Runtime;
 using static TorchSharp.torch;
 
 namespace Unetr.Model.Blocks
@@ -27,9 +28,6 @@ namespace Unetr.Model.Blocks
     /// </remarks>
     public sealed class OneDnnConv3d : nn.Module<Tensor, Tensor>
     {
-        /// <summary>libtorch's limit on N·C·D·H above which a batch-1 convolution goes to oneDNN.</summary>
-        public const long LibTorchOneDnnThreshold = 20480;
-
         private readonly Parameter weight;
         private readonly Parameter? bias;
         private readonly long _kernel;
@@ -56,32 +54,12 @@ namespace Unetr.Model.Blocks
             RegisterComponents();
         }
 
-        /// <summary>How a convolution of this module's kernel and padding is computed for an input of this shape.</summary>
+        /// <summary>How a convolution of this module's kernel and padding is computed for an input of this shape (<see cref="CpuRoutingPolicy.Current"/> decides).</summary>
         /// <param name="inputShape"><c>[N, C, D, H, W]</c>; an unbatched <c>[C, D, H, W]</c>, which <c>nn.Conv3d</c> also takes, goes as it is.</param>
         /// <param name="onCpu">Whether the input is on the CPU.</param>
         /// <returns>The route <see cref="forward"/> takes.</returns>
-        public OneDnnRoute RouteFor(long[] inputShape, bool onCpu)
-        {
-            ArgumentNullException.ThrowIfNull(inputShape);
-            if (inputShape.Length != 5)
-            {
-                return OneDnnRoute.AsIs;
-            }
-
-            long channels = inputShape[1], depth = inputShape[2], height = inputShape[3];
-            if (!onCpu || inputShape[0] != 1 || _kernel > 3 || channels == 1 || channels * depth * height > LibTorchOneDnnThreshold)
-            {
-                return OneDnnRoute.AsIs;
-            }
-
-            var padded = channels * (depth + 2 * _padding) * (height + 2 * _padding);
-            if (padded > LibTorchOneDnnThreshold)
-            {
-                return OneDnnRoute.PaddedInput;
-            }
-
-            return depth + 2 * _padding - _kernel + 1 >= 2 ? OneDnnRoute.DepthSlabs : OneDnnRoute.AsIs;
-        }
+        public OneDnnRoute RouteFor(long[] inputShape, bool onCpu) =>
+            CpuRoutingPolicy.Current.ConvolutionRoute(inputShape, _kernel, _padding, onCpu);
 
         /// <inheritdoc/>
         public override Tensor forward(Tensor input)

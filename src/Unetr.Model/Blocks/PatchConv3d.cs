@@ -49,12 +49,8 @@ namespace Unetr.Model.Blocks
         /// <summary>Whether an input of this shape is computed as a product of patches rather than by libtorch's convolution.</summary>
         /// <param name="inputShape"><c>[N, C, D, H, W]</c>.</param>
         /// <param name="onCpu">Whether the input is on the CPU.</param>
-        /// <returns>True when the input is batched, on the CPU, and every spatial size is a multiple of the patch.</returns>
-        public bool UsesProduct(long[] inputShape, bool onCpu)
-        {
-            ArgumentNullException.ThrowIfNull(inputShape);
-            return onCpu && inputShape.Length == 5 && inputShape.Skip(2).All(size => size % _patch == 0);
-        }
+        /// <returns>What <see cref="CpuRoutingPolicy.PatchUsesProduct"/> of <see cref="CpuRoutingPolicy.Current"/> says: by default, when the input is batched, on the CPU, and every spatial size is a multiple of the patch.</returns>
+        public bool UsesProduct(long[] inputShape, bool onCpu) => CpuRoutingPolicy.Current.PatchUsesProduct(inputShape, _patch, onCpu);
 
         /// <inheritdoc/>
         public override Tensor forward(Tensor input)

@@ -45,15 +45,10 @@ public static class ChannelsLast
     }
 
     /// <summary>
-    /// Voxels per training batch (batch size × spatial sizes) above which a network with <see cref="Blocks.InstanceNorm"/>
-    /// trains faster with row-major weights: 64³.
-    /// </summary>
-    public const long InstanceNormVoxelLimit = 64L * 64 * 64;
-
-    /// <summary>
     /// Whether channels-last weights (<see cref="Convert"/>) make a train step of <paramref name="model"/> faster on CPU
-    /// for batches of shape <paramref name="batchShape"/> (<c>[N, C, spatial…]</c>): always, unless the model has an
-    /// instance norm and the batch holds more than <see cref="InstanceNormVoxelLimit"/> voxels (N × spatial sizes).
+    /// for batches of shape <paramref name="batchShape"/> (<c>[N, C, spatial…]</c>), as
+    /// <see cref="CpuRoutingPolicy.Current"/> decides: by default always, unless the model has an instance norm and the
+    /// batch holds more than <see cref="CpuRoutingPolicy.ChannelsLastTrainingVoxelLimit"/> voxels (N × spatial sizes).
     /// </summary>
     /// <remarks>
     /// Instance norm runs row-major (libtorch's channels-last group norm sums less precisely, and its backward was
@@ -67,8 +62,7 @@ public static class ChannelsLast
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(batchShape);
-        var voxels = batchShape.Where((_, axis) => axis != 1).Aggregate(1L, (product, size) => product * size);
-        return voxels <= InstanceNormVoxelLimit || !model.modules().Any(module => module is Blocks.InstanceNorm);
+        return CpuRoutingPolicy.Current.ChannelsLastPaysForTraining(batchShape, model.modules().Any(module => module is Blocks.InstanceNorm));
     }
 
     /// <summary>

@@ -18,18 +18,15 @@ namespace Unetr.Model.Runtime;
 /// </remarks>
 public static class ThreadBudget
 {
-    /// <summary>Largest rows × width (tokens in the batch times token width) computed on one thread.</summary>
-    public const long SingleThreadLimit = 16_384;
-
     /// <summary>
     /// A scope that runs libtorch's CPU work on one thread while it is open, when <paramref name="tokens"/>
-    /// (<c>[…, width]</c>, on the CPU) holds at most <see cref="SingleThreadLimit"/> values; otherwise a scope that
-    /// changes nothing.
+    /// (<c>[…, width]</c>, on the CPU) holds at most <see cref="CpuRoutingPolicy.SingleThreadTokenLimit"/> values of
+    /// <see cref="CpuRoutingPolicy.Current"/>; otherwise a scope that changes nothing.
     /// </summary>
     public static Scope ForTokens(Tensor tokens)
     {
         ArgumentNullException.ThrowIfNull(tokens);
-        if (tokens.device_type != TorchSharp.DeviceType.CPU || tokens.numel() > SingleThreadLimit)
+        if (tokens.device_type != TorchSharp.DeviceType.CPU || !CpuRoutingPolicy.Current.RunsTokensOnOneThread(tokens.numel()))
         {
             return default;
         }
