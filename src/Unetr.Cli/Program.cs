@@ -16,10 +16,8 @@ public static class Program
     /// <summary>Parses <paramref name="args"/> and runs the chosen command.</summary>
     public static int Main(string[] args)
     {
-        // Before anything loads libtorch (see OpenMpWaitPolicy: busy-waiting threads starve each other on shared cores),
-        // and before the first large tensor (see NativeHeap: large tensors otherwise get fresh pages on every pass).
-        OpenMpWaitPolicy.PreferPassive();
-        NativeHeap.KeepFreedMemory();
+        // Before anything loads libtorch: the OpenMP runtime reads its wait policy once, at load.
+        UnetrRuntime.Configure();
         var model = new Argument<string>("model") { Description = "Preset name: " + string.Join(", ", PresetCatalog.All.Select(p => p.Name)) };
         var summary = new Command("summary", "Print a preset's compile-time table: layers, shapes, parameters, MACs.") { model };
         summary.SetAction(result => Summarize(result.GetValue(model)!));

@@ -16,7 +16,7 @@ namespace Unetr.Model.Runtime;
 /// <para>
 /// The defaults were tuned on the 2-core AMD EPYC machines of docs/speed-notes.md. To change them, build a policy with
 /// <c>with</c> (<c>CpuRoutingPolicy.Default with { SingleThreadTokenLimit = 0 }</c>) and either pass it to
-/// <c>UnetrRuntime.Configure</c> (its <c>Routing</c> option), which makes it the policy of the
+/// <see cref="UnetrRuntime.Configure"/> (<see cref="UnetrRuntimeOptions.Routing"/>), which makes it the policy of the
 /// process, or open <see cref="Use"/> around a forward pass, which applies it to the calling thread (and the async
 /// flow it starts) only. <see cref="Plain"/> turns every fast path off.
 /// </para>
@@ -48,7 +48,7 @@ public sealed record CpuRoutingPolicy
 
     /// <summary>
     /// The policy in force on the calling thread: the one <see cref="Use"/> opened, else the one
-    /// <c>UnetrRuntime.Configure</c> set, else <see cref="Default"/>.
+    /// <see cref="UnetrRuntime.Configure"/> set, else <see cref="Default"/>.
     /// </summary>
     public static CpuRoutingPolicy Current => Scoped.Value ?? Volatile.Read(ref _process);
 

@@ -150,6 +150,7 @@ public sealed class Trainer : IDisposable
         var clock = Stopwatch.StartNew();
         var steps = new List<StepResult>();
         var validations = new List<ValidationResult>();
+        var releaseEvery = Options.ReleaseFreedNativeMemoryEvery ?? UnetrRuntime.ReleaseFreedNativeMemoryEvery;
         while (Step < Options.Steps)
         {
             if (cancellation.IsCancellationRequested)
@@ -163,7 +164,7 @@ public sealed class Trainer : IDisposable
             }
 
             var step = TrainStep();
-            if (Options.ReleaseFreedNativeMemoryEvery > 0 && Step % Options.ReleaseFreedNativeMemoryEvery == 0)
+            if (releaseEvery > 0 && Step % releaseEvery == 0)
             {
                 NativeHeap.Trim();
             }
@@ -173,7 +174,7 @@ public sealed class Trainer : IDisposable
             if (Step % Options.ValidateEvery == 0 || Step == Options.Steps)
             {
                 validations.Add(ValidateAndKeep(validation, outputDirectory, infer, onValidation));
-                if (Options.ReleaseFreedNativeMemoryEvery > 0)
+                if (releaseEvery > 0)
                 {
                     NativeHeap.Trim();
                 }
