@@ -13,9 +13,8 @@ namespace Unetr.Model.Blocks
     /// libtorch (2.10, <c>ConvParams::use_mkldnn</c>) gives a float convolution on CPU to oneDNN only if the batch
     /// is above 1, the kernel's last two axes are above 3, or N·C·D·H (the first four sizes, a rule written for 2D
     /// images) is above 20,480. Every other 3D convolution goes to <c>slow_conv3d</c>, an unfold and a BLAS product:
-    /// for a UNETR decoder at batch 1 that is every convolution at 16³ and below, and the few-channel ones at 64³. On
-    /// the 2-core AMD machine of docs/speed-notes.md the BLAS route ran 64 → 64 channels at 16³ at a third of oneDNN's
-    /// speed, forward and backward. For those inputs this module makes the call one that oneDNN takes:
+    /// for a UNETR decoder at batch 1 that is every convolution at 16³ and below, and the few-channel ones at 64³, and
+    /// the BLAS route is much slower than oneDNN's (docs/speed-notes.md, fourth session). For those inputs this module makes the call one that oneDNN takes:
     /// <list type="bullet">
     /// <item>it pads the input explicitly and convolves without padding, when that alone lifts N·C·D·H over the limit;</item>
     /// <item>otherwise it also cuts the padded volume into two depth slabs that overlap by the kernel's reach and

@@ -12,12 +12,11 @@ namespace Unetr.Model.Blocks
     /// <c>nn.Linear</c>'s; only the route differs.
     /// </summary>
     /// <remarks>
-    /// libtorch's <c>linear</c> on CPU is a BLAS product (MKL), and on the AMD machine of docs/speed-notes.md that BLAS
-    /// runs its AVX2 path: 216 tokens × 768 → 3072 ran at about 160 GFLOP/s, while oneDNN's AVX-512 kernels reach
-    /// about 480 on the same cores. This module computes the same product as a channels-last 1×1 convolution:
-    /// the <c>[rows, in]</c> input is viewed, without a copy, as a <c>[1, in, rows, 1]</c> image whose channels are
-    /// innermost, the weight as <c>[out, in, 1, 1]</c> with the same channels-last strides, and the channels-last
-    /// <c>[1, out, rows, 1]</c> output is, in memory, the <c>[rows, out]</c> result. libtorch hands that convolution to
+    /// libtorch's <c>linear</c> on CPU is a BLAS product (MKL), which on AMD CPUs runs its AVX2 path, while oneDNN uses
+    /// AVX-512 where the CPU has it (docs/speed-notes.md, fifth session, has the figures of the AVX-512 machine). This
+    /// module computes the same product as a channels-last 1×1 convolution: the <c>[rows, in]</c> input is viewed,
+    /// without a copy, as a <c>[1, in, rows, 1]</c> image whose channels are innermost, the weight as
+    /// <c>[out, in, 1, 1]</c> with the same channels-last strides, and the channels-last <c>[1, out, rows, 1]</c> output is, in memory, the <c>[rows, out]</c> result. libtorch hands that convolution to
     /// oneDNN when in · rows is above its limit (<see cref="CpuRoutingPolicy.LibTorchOneDnnLimit"/>). Below
     /// <see cref="CpuRoutingPolicy.LinearAsConvolutionMinimumRows"/> rows (the 8-token tiny presets, the 64-token seed
     /// benchmark at width 192) the convolution's set-up costs more than it saves, and the plain call is kept;

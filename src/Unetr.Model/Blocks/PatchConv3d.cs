@@ -13,9 +13,8 @@ namespace Unetr.Model.Blocks
     /// </summary>
     /// <remarks>
     /// libtorch gives this convolution to oneDNN (the kernel is above 3), whose kernels for a few input channels and a
-    /// 16-voxel stride are slow, forward and above all backward: on the 2-core machine of docs/speed-notes.md, 4 → 768
-    /// channels with 16³ patches of a 128³ volume (the seed preset) took 83 ms forward and 570 ms forward and backward,
-    /// and 4 → 192 at 64³ 4.8 and 31 ms. Cut into a <c>[patches, channels · 16³]</c> matrix (one copy of the input),
+    /// 16-voxel stride are slow, forward and above all backward (4 → 768 channels with 16³ patches of the seed preset's
+    /// 128³ volume, and 4 → 192 at 64³; docs/speed-notes.md has the timings). Cut into a <c>[patches, channels · 16³]</c> matrix (one copy of the input),
     /// the same sums are one product, which <see cref="OneDnnLinear.Apply"/> computes. The patch axis order follows the
     /// weight's memory layout, so a channels-last weight (<see cref="ChannelsLast.Convert"/>) is used without a copy.
     /// Volumes that the kernel does not divide, and inputs off the CPU, take <c>nn.functional.conv3d</c> (with the weight

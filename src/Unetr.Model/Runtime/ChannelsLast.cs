@@ -53,10 +53,8 @@ public static class ChannelsLast
     /// <remarks>
     /// Instance norm runs row-major (libtorch's channels-last group norm sums less precisely, and its backward was
     /// slower), so around each instance norm the activations are copied out of and back into channels-last. At small
-    /// volumes oneDNN's channels-last kernels gain more than the copies cost; at 96³ the copies cost more. Train steps
-    /// on the 2-core machine of docs/speed-notes.md (throwaway probe, row-major → channels-last): seed layout with batch
-    /// norm at 64³ 466 → 386–400 ms, MONAI layout at 2 × 32³ 93 → 70–73 ms, at 64³ (BTCV widths) 823–827 → 845–852 ms,
-    /// at 96³ (BTCV) 1868–1870 → 1995–2198 ms.
+    /// volumes oneDNN's channels-last kernels gain more than the copies cost; at 96³ the copies cost more
+    /// (docs/speed-notes.md, "Channels-last weights only where they pay", has the train steps measured).
     /// </remarks>
     public static bool PaysForTraining(nn.Module model, IReadOnlyList<long> batchShape)
     {
