@@ -15,19 +15,22 @@ namespace Unetr.Model.Blocks
     /// of <see cref="OneDnnConv3d"/> and a 4 × 4 × 4 patch convolution alike. Outputs and weight gradients are right. With
     /// either tensor channels-last, libtorch gives oneDNN a channels-last problem, whose kernel is right on both
     /// machines; a channels-last copy of the weight is the cheaper of the two. The AVX-512 machine of the earlier
-    /// sessions took another kernel and did not show the fault.
+    /// sessions took another kernel and did not show the fault. Only a pass that will compute the input's gradient
+    /// takes the copy, so inference and a network's first layer keep their layout.
     /// </remarks>
     internal static class OneDnnWeights
     {
         /// <summary>
         /// <paramref name="weight"/> itself, or a channels-last copy of it (gradients flow back to it) when a row-major
-        /// <paramref name="input"/> on the CPU would otherwise meet the faulty kernel.
+        /// <paramref name="input"/> on the CPU that needs its gradient would otherwise meet the faulty kernel.
         /// </summary>
         public static Tensor For(Tensor weight, Tensor input) =>
             NeedsChannelsLast(weight, input) ? ChannelsLast.Of(weight) : weight;
 
         private static bool NeedsChannelsLast(Tensor weight, Tensor input) =>
             input.device_type == TorchSharp.DeviceType.CPU
+            && input.requires_grad
+            && is_grad_enabled()
             && weight.shape[0] % 16 != 0
             && weight.shape.Skip(2).Any(size => size > 1)
             && !ChannelsLast.Is(weight)

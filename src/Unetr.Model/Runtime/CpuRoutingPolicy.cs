@@ -36,7 +36,11 @@ public sealed record CpuRoutingPolicy
     /// <summary>The recommended policy: every fast path on, with the thresholds below.</summary>
     public static CpuRoutingPolicy Default { get; } = new();
 
-    /// <summary>Every fast path off: blocks make the plain libtorch calls and training keeps row-major weights.</summary>
+    /// <summary>
+    /// Every fast path off: blocks make the plain libtorch calls and training keeps row-major weights. (The weight
+    /// layout that keeps oneDNN off a faulty kernel on CPUs without AVX-512 is a correctness fix, not a fast path, and
+    /// stays.)
+    /// </summary>
     public static CpuRoutingPolicy Plain { get; } = new()
     {
         LinearAsConvolutionMinimumRows = null,

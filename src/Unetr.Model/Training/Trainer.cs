@@ -25,6 +25,9 @@ namespace Unetr.Model.Training;
 /// another thread during training changes the run.
 /// Memory: every step and every validated volume runs in its own dispose scope, so the native memory held between
 /// steps is the model, its gradients and the optimizer state, whatever the number of steps.
+/// Process state: the trainer sets no environment variable, heap option or thread count; it releases freed C-heap
+/// pages only as <see cref="TrainingOptions.ReleaseFreedNativeMemoryEvery"/> says (by default, only after
+/// <see cref="UnetrRuntime.Configure"/>).
 /// </remarks>
 public sealed class Trainer : IDisposable
 {
