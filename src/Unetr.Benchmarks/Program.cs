@@ -19,12 +19,12 @@ public static class Program
     {
         // Before anything loads libtorch: the OpenMP runtime reads its wait policy once, at load. Every verb (and the
         // processes BenchmarkDotNet and the speed report start) runs with the same policy and the same C-heap settings.
-        var waitPolicy = OpenMpWaitPolicy.PreferPassive();
-        var heap = NativeHeap.KeepFreedMemory();
+        var runtime = UnetrRuntime.Configure();
+        var waitPolicy = runtime.OpenMpWaitPolicy;
         if (args.Length > 0 && args[0] is "speed" or "memory" or "heap")
         {
             System.Console.WriteLine($"OpenMP wait policy: {waitPolicy}");
-            System.Console.WriteLine($"C heap: {heap}");
+            System.Console.WriteLine($"C heap: {runtime.Heap}");
         }
 
         if (args.Length > 0 && args[0] == "speed")

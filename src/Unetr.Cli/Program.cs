@@ -9,10 +9,9 @@ public static class Program
     /// <summary>Parses <paramref name="args"/> and runs the chosen command.</summary>
     public static int Main(string[] args)
     {
-        // Before anything loads libtorch (see OpenMpWaitPolicy: busy-waiting threads starve each other on shared cores),
-        // and before the first large tensor (see NativeHeap: large tensors otherwise get fresh pages on every pass).
-        OpenMpWaitPolicy.PreferPassive();
-        NativeHeap.KeepFreedMemory();
+        // Before anything loads libtorch: the OpenMP runtime reads its wait policy once, at load; the C heap keeps freed
+        // pages for the large tensors of the next pass (see UnetrRuntime).
+        UnetrRuntime.Configure();
         return UnetrCommandLine.Run(args);
     }
 }

@@ -19,7 +19,7 @@ public static class AblationCommand
     /// <summary>Parses <paramref name="args"/> (starting with <c>ablate</c>) and runs the command.</summary>
     /// <param name="args">The command line.</param>
     /// <param name="commandLine">How the user started the run (the host's launcher, then <paramref name="args"/>), for the report.</param>
-    /// <param name="waitPolicy">The OpenMP wait policy in force (see <see cref="Unetr.Model.Runtime.OpenMpWaitPolicy"/>), for the report.</param>
+    /// <param name="waitPolicy">The OpenMP wait policy in force (see <see cref="Unetr.Model.Runtime.UnetrRuntimeReport.OpenMpWaitPolicy"/>), for the report.</param>
     public static int Invoke(string[] args, string commandLine, string waitPolicy)
     {
         var root = new RootCommand("Unetr benchmarks.") { Create(commandLine, waitPolicy) };

@@ -48,7 +48,7 @@ public sealed record AblationSettings
     /// <summary>The dataset on disk, described for the report; <c>null</c> for the embedded synthetic volumes.</summary>
     public string? Dataset { get; init; }
 
-    /// <summary>The OpenMP wait policy in force, as <see cref="Unetr.Model.Runtime.OpenMpWaitPolicy.PreferPassive"/> describes it; reported only.</summary>
+    /// <summary>The OpenMP wait policy in force, as <see cref="Unetr.Model.Runtime.UnetrRuntimeReport.OpenMpWaitPolicy"/> describes it; reported only.</summary>
     public string WaitPolicy { get; init; } = "runtime default";
 
     /// <summary>A budget that runs the whole grid in a few minutes on two cores.</summary>

@@ -7,7 +7,7 @@ namespace Unetr.Measurement.Memory;
 
 /// <summary>
 /// The <c>heap</c> verb: fills a 64 MiB tensor, frees it, fills a 48 MiB one and prints the page faults the second fill
-/// took, against the pages it spans. With <see cref="Unetr.Model.Runtime.NativeHeap.KeepFreedMemory"/> in force the
+/// took, against the pages it spans. With <see cref="Unetr.Model.Runtime.UnetrRuntimeOptions.KeepFreedMemory"/> in force the
 /// second tensor reuses the first one's pages (a handful of faults); with glibc's defaults it is a fresh mapping (one
 /// fault per page). The first is larger because an aligned allocation needs a few bytes more than the block a freed
 /// tensor of the same size leaves, so same-size reuse depends on what lies beside it.

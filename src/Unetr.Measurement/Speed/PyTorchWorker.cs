@@ -38,7 +38,7 @@ internal sealed class PyTorchWorker : IDisposable
     /// <param name="casePath">The case file the speed report wrote.</param>
     /// <param name="threads">libtorch intra-op threads.</param>
     /// <param name="sameHeap">
-    /// Whether the worker inherits this process's C-heap settings (<see cref="Unetr.Model.Runtime.NativeHeap.KeepFreedMemory"/>);
+    /// Whether the worker inherits this process's C-heap settings (<see cref="Unetr.Model.Runtime.UnetrRuntimeOptions.KeepFreedMemory"/>);
     /// <c>false</c> removes them, so PyTorch runs with glibc's defaults, as it does when installed.
     /// </param>
     public static PyTorchWorker Start(string python, string script, string casePath, int threads, bool sameHeap = true)

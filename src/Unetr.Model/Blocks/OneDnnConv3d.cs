@@ -1,5 +1,6 @@
 using System;
 using TorchSharp.Modules;
+using Unetr.Model.Runtime;
 using static TorchSharp.torch;
 
 namespace Unetr.Model.Blocks
@@ -12,9 +13,8 @@ namespace Unetr.Model.Blocks
     /// libtorch (2.10, <c>ConvParams::use_mkldnn</c>) gives a float convolution on CPU to oneDNN only if the batch
     /// is above 1, the kernel's last two axes are above 3, or N·C·D·H (the first four sizes, a rule written for 2D
     /// images) is above 20,480. Every other 3D convolution goes to <c>slow_conv3d</c>, an unfold and a BLAS product:
-    /// for a UNETR decoder at batch 1 that is every convolution at 16³ and below, and the few-channel ones at 64³. On
-    /// the 2-core AMD machine of docs/speed-notes.md the BLAS route ran 64 → 64 channels at 16³ at a third of oneDNN's
-    /// speed, forward and backward. For those inputs this module makes the call one that oneDNN takes:
+    /// for a UNETR decoder at batch 1 that is every convolution at 16³ and below, and the few-channel ones at 64³, and
+    /// the BLAS route is much slower than oneDNN's (docs/speed-notes.md, fourth session). For those inputs this module makes the call one that oneDNN takes:
     /// <list type="bullet">
     /// <item>it pads the input explicitly and convolves without padding, when that alone lifts N·C·D·H over the limit;</item>
     /// <item>otherwise it also cuts the padded volume into two depth slabs that overlap by the kernel's reach and
@@ -22,12 +22,11 @@ namespace Unetr.Model.Blocks
     /// </list>
     /// Both compute the same sums as the plain convolution (in another order, so results differ in the last bits).
     /// One input channel stays on libtorch's own route: there the split made forward and backward together slower.
+    /// Every route takes the weight through <see cref="OneDnnWeights"/>, which steers oneDNN away from a kernel that
+    /// computes wrong input gradients on CPUs without AVX-512.
     /// </remarks>
     public sealed class OneDnnConv3d : nn.Module<Tensor, Tensor>
     {
-        /// <summary>libtorch's limit on N·C·D·H above which a batch-1 convolution goes to oneDNN.</summary>
-        public const long LibTorchOneDnnThreshold = 20480;
-
         private readonly Parameter weight;
         private readonly Parameter? bias;
         private readonly long _kernel;
@@ -54,51 +53,34 @@ namespace Unetr.Model.Blocks
             RegisterComponents();
         }
 
-        /// <summary>How a convolution of this module's kernel and padding is computed for an input of this shape.</summary>
+        /// <summary>How a convolution of this module's kernel and padding is computed for an input of this shape (<see cref="CpuRoutingPolicy.Current"/> decides).</summary>
         /// <param name="inputShape"><c>[N, C, D, H, W]</c>; an unbatched <c>[C, D, H, W]</c>, which <c>nn.Conv3d</c> also takes, goes as it is.</param>
         /// <param name="onCpu">Whether the input is on the CPU.</param>
         /// <returns>The route <see cref="forward"/> takes.</returns>
-        public OneDnnRoute RouteFor(long[] inputShape, bool onCpu)
-        {
-            ArgumentNullException.ThrowIfNull(inputShape);
-            if (inputShape.Length != 5)
-            {
-                return OneDnnRoute.AsIs;
-            }
-
-            long channels = inputShape[1], depth = inputShape[2], height = inputShape[3];
-            if (!onCpu || inputShape[0] != 1 || _kernel > 3 || channels == 1 || channels * depth * height > LibTorchOneDnnThreshold)
-            {
-                return OneDnnRoute.AsIs;
-            }
-
-            var padded = channels * (depth + 2 * _padding) * (height + 2 * _padding);
-            if (padded > LibTorchOneDnnThreshold)
-            {
-                return OneDnnRoute.PaddedInput;
-            }
-
-            return depth + 2 * _padding - _kernel + 1 >= 2 ? OneDnnRoute.DepthSlabs : OneDnnRoute.AsIs;
-        }
+        public OneDnnRoute RouteFor(long[] inputShape, bool onCpu) =>
+            CpuRoutingPolicy.Current.ConvolutionRoute(inputShape, _kernel, _padding, onCpu);
 
         /// <inheritdoc/>
-        public override Tensor forward(Tensor input) =>
-            RouteFor(input.shape, input.device_type == TorchSharp.DeviceType.CPU) switch
+        public override Tensor forward(Tensor input)
+        {
+            var kernel = OneDnnWeights.For(weight, input);
+            return RouteFor(input.shape, input.device_type == TorchSharp.DeviceType.CPU) switch
             {
-                OneDnnRoute.PaddedInput => nn.functional.conv3d(PadSpatial(input, extraDepth: 0), weight, bias),
-                OneDnnRoute.DepthSlabs => ConvolveDepthSlabs(input),
-                _ => nn.functional.conv3d(input, weight, bias, padding: _paddingPerAxis),
+                OneDnnRoute.PaddedInput => nn.functional.conv3d(PadSpatial(input, extraDepth: 0), kernel, bias),
+                OneDnnRoute.DepthSlabs => ConvolveDepthSlabs(input, kernel),
+                _ => nn.functional.conv3d(input, kernel, bias, padding: _paddingPerAxis),
             };
+        }
 
         // Output depth Do splits into two halves of ceil(Do / 2); slab i reads padded planes [i·half, i·half + half + k − 1).
         // An odd Do gets one more zero plane at the end, whose output plane is cut off again.
-        private Tensor ConvolveDepthSlabs(Tensor input)
+        private Tensor ConvolveDepthSlabs(Tensor input, Tensor kernel)
         {
             var outputDepth = input.shape[2] + 2 * _padding - _kernel + 1;
             var half = (outputDepth + 1) / 2;
             var padded = PadSpatial(input, extraDepth: 2 * half - outputDepth);
             var slabs = cat(new[] { padded.narrow(2, 0, half + _kernel - 1), padded.narrow(2, half, half + _kernel - 1) }, 0);
-            var halves = nn.functional.conv3d(slabs, weight, bias);
+            var halves = nn.functional.conv3d(slabs, kernel, bias);
 
             // [2, C', half, H', W'] → [C', 2, half, H', W'] → [1, C', 2·half, H', W'] (a view when the output is channels-last).
             var shape = halves.shape;

@@ -1,6 +1,7 @@
 using System;
 using System.Linq;
 using TorchSharp.Modules;
+using Unetr.Model.Runtime;
 using static TorchSharp.torch;
 
 namespace Unetr.Model.Blocks
@@ -11,21 +12,18 @@ namespace Unetr.Model.Blocks
     /// <c>nn.Linear</c>'s; only the route differs.
     /// </summary>
     /// <remarks>
-    /// libtorch's <c>linear</c> on CPU is a BLAS product (MKL), and on the AMD machine of docs/speed-notes.md that BLAS
-    /// runs its AVX2 path: 216 tokens × 768 → 3072 ran at about 160 GFLOP/s, while oneDNN's AVX-512 kernels reach
-    /// about 480 on the same cores. This module computes the same product as a channels-last 1×1 convolution:
-    /// the <c>[rows, in]</c> input is viewed, without a copy, as a <c>[1, in, rows, 1]</c> image whose channels are
-    /// innermost, the weight as <c>[out, in, 1, 1]</c> with the same channels-last strides, and the channels-last
-    /// <c>[1, out, rows, 1]</c> output is, in memory, the <c>[rows, out]</c> result. libtorch hands that convolution to
-    /// oneDNN when in · rows is above its limit (<see cref="OneDnnConv3d.LibTorchOneDnnThreshold"/>). Below
-    /// <see cref="MinimumRows"/> rows (the 8-token tiny presets, the 64-token seed benchmark at width 192) the
-    /// convolution's set-up costs more than it saves, and the plain call is kept.
+    /// libtorch's <c>linear</c> on CPU is a BLAS product (MKL), which on AMD CPUs runs its AVX2 path, while oneDNN uses
+    /// AVX-512 where the CPU has it (docs/speed-notes.md, fifth session, has the figures of the AVX-512 machine). This
+    /// module computes the same product as a channels-last 1×1 convolution: the <c>[rows, in]</c> input is viewed,
+    /// without a copy, as a <c>[1, in, rows, 1]</c> image whose channels are innermost, the weight as
+    /// <c>[out, in, 1, 1]</c> with the same channels-last strides, and the channels-last <c>[1, out, rows, 1]</c> output is, in memory, the <c>[rows, out]</c> result. libtorch hands that convolution to
+    /// oneDNN when in · rows is above its limit (<see cref="CpuRoutingPolicy.LibTorchOneDnnLimit"/>). Below
+    /// <see cref="CpuRoutingPolicy.LinearAsConvolutionMinimumRows"/> rows (the 8-token tiny presets, the 64-token seed
+    /// benchmark at width 192) the convolution's set-up costs more than it saves, and the plain call is kept;
+    /// <see cref="CpuRoutingPolicy.Current"/> decides.
     /// </remarks>
     public sealed class OneDnnLinear : nn.Module<Tensor, Tensor>
     {
-        /// <summary>Fewest rows (tokens × batch) for which the convolution route is taken.</summary>
-        public const long MinimumRows = 128;
-
         private readonly Parameter weight;
         private readonly Parameter? bias;
         private readonly long _inFeatures;
@@ -56,14 +54,14 @@ namespace Unetr.Model.Blocks
         /// <param name="inputShape"><c>[…, in]</c>.</param>
         /// <param name="onCpu">Whether the input is on the CPU.</param>
         /// <returns>True for the convolution route, false for libtorch's <c>linear</c>.</returns>
-        public bool UsesConvolution(long[] inputShape, bool onCpu) => UsesConvolution(inputShape, _inFeatures, onCpu);
+        public bool UsesConvolution(long[] inputShape, bool onCpu) => CpuRoutingPolicy.Current.LinearUsesConvolution(inputShape, _inFeatures, onCpu);
 
         /// <inheritdoc/>
         public override Tensor forward(Tensor input) => Apply(input, weight, bias);
 
         /// <summary>
         /// <c>nn.functional.linear(input, weight, bias)</c>, computed as a channels-last 1×1 convolution when
-        /// <see cref="UsesConvolution(long[], long, bool)"/> says so.
+        /// <see cref="CpuRoutingPolicy.LinearUsesConvolution"/> of <see cref="CpuRoutingPolicy.Current"/> says so.
         /// </summary>
         /// <param name="input"><c>[…, in]</c>.</param>
         /// <param name="weight"><c>[out, in]</c>, row-major.</param>
@@ -74,7 +72,7 @@ namespace Unetr.Model.Blocks
             ArgumentNullException.ThrowIfNull(input);
             ArgumentNullException.ThrowIfNull(weight);
             long inFeatures = weight.shape[1], outFeatures = weight.shape[0];
-            if (!UsesConvolution(input.shape, inFeatures, input.device_type == TorchSharp.DeviceType.CPU) || !weight.is_contiguous())
+            if (!CpuRoutingPolicy.Current.LinearUsesConvolution(input.shape, inFeatures, input.device_type == TorchSharp.DeviceType.CPU) || !weight.is_contiguous())
             {
                 return nn.functional.linear(input, weight, bias);
             }
@@ -89,23 +87,6 @@ namespace Unetr.Model.Blocks
 
             // [1, out, rows, 1] channels-last → [1, rows, 1, out], contiguous: the [rows, out] product.
             return output.permute(0, 2, 3, 1).reshape(leading.Append(outFeatures).ToArray());
-        }
-
-        /// <summary>Whether an input of this shape is computed as a oneDNN convolution.</summary>
-        /// <param name="inputShape"><c>[…, in]</c>.</param>
-        /// <param name="inFeatures">The weight's input width.</param>
-        /// <param name="onCpu">Whether the input is on the CPU.</param>
-        /// <returns>True for the convolution route, false for libtorch's <c>linear</c>.</returns>
-        public static bool UsesConvolution(long[] inputShape, long inFeatures, bool onCpu)
-        {
-            ArgumentNullException.ThrowIfNull(inputShape);
-            if (!onCpu || inputShape.Length < 2 || inputShape[^1] != inFeatures)
-            {
-                return false;
-            }
-
-            var rows = inputShape.Take(inputShape.Length - 1).Aggregate(1L, (product, size) => product * size);
-            return rows >= MinimumRows && rows * inFeatures > OneDnnConv3d.LibTorchOneDnnThreshold;
         }
     }
 }

@@ -13,12 +13,12 @@ namespace Unetr.Model.Blocks
     /// </summary>
     /// <remarks>
     /// libtorch gives this convolution to oneDNN (the kernel is above 3), whose kernels for a few input channels and a
-    /// 16-voxel stride are slow, forward and above all backward: on the 2-core machine of docs/speed-notes.md, 4 → 768
-    /// channels with 16³ patches of a 128³ volume (the seed preset) took 83 ms forward and 570 ms forward and backward,
-    /// and 4 → 192 at 64³ 4.8 and 31 ms. Cut into a <c>[patches, channels · 16³]</c> matrix (one copy of the input),
+    /// 16-voxel stride are slow, forward and above all backward (4 → 768 channels with 16³ patches of the seed preset's
+    /// 128³ volume, and 4 → 192 at 64³; docs/speed-notes.md has the timings). Cut into a <c>[patches, channels · 16³]</c> matrix (one copy of the input),
     /// the same sums are one product, which <see cref="OneDnnLinear.Apply"/> computes. The patch axis order follows the
     /// weight's memory layout, so a channels-last weight (<see cref="ChannelsLast.Convert"/>) is used without a copy.
-    /// Volumes that the kernel does not divide, and inputs off the CPU, take <c>nn.functional.conv3d</c>.
+    /// Volumes that the kernel does not divide, and inputs off the CPU, take <c>nn.functional.conv3d</c> (with the weight
+    /// <see cref="OneDnnWeights"/> gives, since that call goes to oneDNN).
     /// </remarks>
     public sealed class PatchConv3d : nn.Module<Tensor, Tensor>
     {
@@ -48,19 +48,15 @@ namespace Unetr.Model.Blocks
         /// <summary>Whether an input of this shape is computed as a product of patches rather than by libtorch's convolution.</summary>
         /// <param name="inputShape"><c>[N, C, D, H, W]</c>.</param>
         /// <param name="onCpu">Whether the input is on the CPU.</param>
-        /// <returns>True when the input is batched, on the CPU, and every spatial size is a multiple of the patch.</returns>
-        public bool UsesProduct(long[] inputShape, bool onCpu)
-        {
-            ArgumentNullException.ThrowIfNull(inputShape);
-            return onCpu && inputShape.Length == 5 && inputShape.Skip(2).All(size => size % _patch == 0);
-        }
+        /// <returns>What <see cref="CpuRoutingPolicy.PatchUsesProduct"/> of <see cref="CpuRoutingPolicy.Current"/> says: by default, when the input is batched, on the CPU, and every spatial size is a multiple of the patch.</returns>
+        public bool UsesProduct(long[] inputShape, bool onCpu) => CpuRoutingPolicy.Current.PatchUsesProduct(inputShape, _patch, onCpu);
 
         /// <inheritdoc/>
         public override Tensor forward(Tensor input)
         {
             if (!UsesProduct(input.shape, input.device_type == TorchSharp.DeviceType.CPU))
             {
-                return nn.functional.conv3d(input, weight, bias, strides: _strides);
+                return nn.functional.conv3d(input, OneDnnWeights.For(weight, input), bias, strides: _strides);
             }
 
             long batch = input.shape[0], channels = input.shape[1], p = _patch, outChannels = weight.shape[0];

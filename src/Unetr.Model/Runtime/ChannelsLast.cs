@@ -45,30 +45,22 @@ public static class ChannelsLast
     }
 
     /// <summary>
-    /// Voxels per training batch (batch size × spatial sizes) above which a network with <see cref="Blocks.InstanceNorm"/>
-    /// trains faster with row-major weights: 64³.
-    /// </summary>
-    public const long InstanceNormVoxelLimit = 64L * 64 * 64;
-
-    /// <summary>
     /// Whether channels-last weights (<see cref="Convert"/>) make a train step of <paramref name="model"/> faster on CPU
-    /// for batches of shape <paramref name="batchShape"/> (<c>[N, C, spatial…]</c>): always, unless the model has an
-    /// instance norm and the batch holds more than <see cref="InstanceNormVoxelLimit"/> voxels (N × spatial sizes).
+    /// for batches of shape <paramref name="batchShape"/> (<c>[N, C, spatial…]</c>), as
+    /// <see cref="CpuRoutingPolicy.Current"/> decides: by default always, unless the model has an instance norm and the
+    /// batch holds more than <see cref="CpuRoutingPolicy.ChannelsLastTrainingVoxelLimit"/> voxels (N × spatial sizes).
     /// </summary>
     /// <remarks>
     /// Instance norm runs row-major (libtorch's channels-last group norm sums less precisely, and its backward was
     /// slower), so around each instance norm the activations are copied out of and back into channels-last. At small
-    /// volumes oneDNN's channels-last kernels gain more than the copies cost; at 96³ the copies cost more. Train steps
-    /// on the 2-core machine of docs/speed-notes.md (throwaway probe, row-major → channels-last): seed layout with batch
-    /// norm at 64³ 466 → 386–400 ms, MONAI layout at 2 × 32³ 93 → 70–73 ms, at 64³ (BTCV widths) 823–827 → 845–852 ms,
-    /// at 96³ (BTCV) 1868–1870 → 1995–2198 ms.
+    /// volumes oneDNN's channels-last kernels gain more than the copies cost; at 96³ the copies cost more
+    /// (docs/speed-notes.md, "Channels-last weights only where they pay", has the train steps measured).
     /// </remarks>
     public static bool PaysForTraining(nn.Module model, IReadOnlyList<long> batchShape)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(batchShape);
-        var voxels = batchShape.Where((_, axis) => axis != 1).Aggregate(1L, (product, size) => product * size);
-        return voxels <= InstanceNormVoxelLimit || !model.modules().Any(module => module is Blocks.InstanceNorm);
+        return CpuRoutingPolicy.Current.ChannelsLastPaysForTraining(batchShape, model.modules().Any(module => module is Blocks.InstanceNorm));
     }
 
     /// <summary>

@@ -33,9 +33,9 @@ public static class NativeHeap
     /// largest pass instead of dropping between passes; <see cref="Trim"/> still releases it on request. Leaves the
     /// allocator alone when <c>MALLOC_MMAP_MAX_</c> or <c>MALLOC_TRIM_THRESHOLD_</c> is set (an explicit choice wins),
     /// and sets both variables for child processes, so the PyTorch side of a comparison runs with the same heap.
-    /// Returns the setting in force, for reports.
+    /// Returns the setting in force, for reports. Only <see cref="UnetrRuntime.Configure"/> calls it.
     /// </summary>
-    public static string KeepFreedMemory()
+    internal static string KeepFreedMemory()
     {
         if (Environment.GetEnvironmentVariable(MmapMaxVariable) is { } mmapMax)
         {
@@ -67,10 +67,13 @@ public static class NativeHeap
 
         Environment.SetEnvironmentVariable(MmapMaxVariable, "0");
         Environment.SetEnvironmentVariable(TrimThresholdVariable, int.MaxValue.ToString(System.Globalization.CultureInfo.InvariantCulture));
-        return "freed memory kept for reuse (set by the command; set MALLOC_MMAP_MAX_ to override)";
+        return "freed memory kept for reuse (set by UnetrRuntime.Configure; set MALLOC_MMAP_MAX_ to override)";
     }
 
-    /// <summary>Releases free C-heap pages; returns whether any were released.</summary>
+    /// <summary>
+    /// Releases free C-heap pages; returns whether any were released. Changes nothing but resident memory, and only
+    /// when called: <see cref="Training.Trainer.Run"/> calls it when its options or <see cref="UnetrRuntime.Configure"/> ask.
+    /// </summary>
     public static bool Trim()
     {
         if (_unavailable)

@@ -5,13 +5,12 @@ namespace Unetr.Model.Runtime;
 
 /// <summary>
 /// libtorch's OpenMP threads busy-wait between parallel regions by default. On a machine whose cores other processes
-/// share, a spinning thread holds a core its partner needs. With two threads on two cores at a load average of 3 to 4,
-/// ten training steps of the ablation baseline took 9.7, 34.3 and 38.8 s with the default policy and 2.6 to 2.7 s with
-/// <c>OMP_WAIT_POLICY=PASSIVE</c> (three interleaved pairs of runs, identical Dice and loss). The OpenMP runtime reads
-/// the variable once, when libtorch loads, so it must be set before the first tensor operation; .NET's <see cref="Environment.SetEnvironmentVariable(string, string)"/> does not reach the
-/// native environment on Unix, hence <c>setenv</c>.
+/// share, a spinning thread holds a core its partner needs (docs/speed-notes.md, second session, has the measurements).
+/// The OpenMP runtime reads the variable once, when libtorch loads, so it must be set before the first tensor
+/// operation; .NET's <see cref="Environment.SetEnvironmentVariable(string, string)"/> does not reach the native
+/// environment on Unix, hence <c>setenv</c>. Only <see cref="UnetrRuntime.Configure"/> calls it.
 /// </summary>
-public static class OpenMpWaitPolicy
+internal static class OpenMpWaitPolicy
 {
     private const string Variable = "OMP_WAIT_POLICY";
 
@@ -35,7 +34,7 @@ public static class OpenMpWaitPolicy
         // Child processes (the PyTorch side of the speed report, BenchmarkDotNet's runs) start from .NET's copy of the
         // environment, so set it there too: both sides of a comparison then wait the same way.
         Environment.SetEnvironmentVariable(Variable, "PASSIVE");
-        return "PASSIVE (set by the command; set OMP_WAIT_POLICY to override)";
+        return "PASSIVE (set by UnetrRuntime.Configure; set OMP_WAIT_POLICY to override)";
     }
 
     [DllImport("libc", EntryPoint = "setenv")]

@@ -9,27 +9,24 @@ namespace Unetr.Model.Runtime;
 /// <see cref="OpenMpWaitPolicy"/>) costs more than it saves.
 /// </summary>
 /// <remarks>
-/// On the 2-core machine of docs/speed-notes.md (throwaway probe, inference, one thread against two): a 64 × 192 → 768
-/// linear 199 against 252 µs, 128 × 192 → 768 498 against 350 µs, 216 × 192 → 768 816 against 382 µs; the seed speed
-/// network's whole forward 122–123 against 126–132 ms with its 64-token transformer on one thread. Hence the limit of
-/// 16,384 on rows × width. libtorch's thread count is process-wide: the scope sets it for its duration and restores it,
-/// so networks should not run their forward passes concurrently from several .NET threads (libtorch's CPU kernels
-/// already use every thread).
+/// The limit is <see cref="CpuRoutingPolicy.SingleThreadTokenLimit"/>; docs/speed-notes.md has the measurements behind
+/// it. Under libtorch's OpenMP build the thread count is per OS thread: <c>set_num_threads</c> changes the count of the
+/// calling thread (and the count a thread copies on its first libtorch call), so the scope lowers and restores the
+/// count of the thread that runs the forward pass only (a thread whose first libtorch call falls inside another
+/// thread's scope starts from one thread; worker threads that care set their own count). Networks may run their forward passes concurrently from several
+/// .NET threads; ConcurrencyTests checks that their outputs stay those of a pass alone.
 /// </remarks>
 public static class ThreadBudget
 {
-    /// <summary>Largest rows × width (tokens in the batch times token width) computed on one thread.</summary>
-    public const long SingleThreadLimit = 16_384;
-
     /// <summary>
     /// A scope that runs libtorch's CPU work on one thread while it is open, when <paramref name="tokens"/>
-    /// (<c>[…, width]</c>, on the CPU) holds at most <see cref="SingleThreadLimit"/> values; otherwise a scope that
-    /// changes nothing.
+    /// (<c>[…, width]</c>, on the CPU) holds at most <see cref="CpuRoutingPolicy.SingleThreadTokenLimit"/> values of
+    /// <see cref="CpuRoutingPolicy.Current"/>; otherwise a scope that changes nothing.
     /// </summary>
     public static Scope ForTokens(Tensor tokens)
     {
         ArgumentNullException.ThrowIfNull(tokens);
-        if (tokens.device_type != TorchSharp.DeviceType.CPU || tokens.numel() > SingleThreadLimit)
+        if (tokens.device_type != TorchSharp.DeviceType.CPU || !CpuRoutingPolicy.Current.RunsTokensOnOneThread(tokens.numel()))
         {
             return default;
         }

@@ -25,6 +25,9 @@ namespace Unetr.Model.Training;
 /// another thread during training changes the run.
 /// Memory: every step and every validated volume runs in its own dispose scope, so the native memory held between
 /// steps is the model, its gradients and the optimizer state, whatever the number of steps.
+/// Process state: the trainer sets no environment variable, heap option or thread count; it releases freed C-heap
+/// pages only as <see cref="TrainingOptions.ReleaseFreedNativeMemoryEvery"/> says (by default, only after
+/// <see cref="UnetrRuntime.Configure"/>).
 /// </remarks>
 public sealed class Trainer : IDisposable
 {
@@ -150,6 +153,7 @@ public sealed class Trainer : IDisposable
         var clock = Stopwatch.StartNew();
         var steps = new List<StepResult>();
         var validations = new List<ValidationResult>();
+        var releaseEvery = Options.ReleaseFreedNativeMemoryEvery ?? UnetrRuntime.ReleaseFreedNativeMemoryEvery;
         while (Step < Options.Steps)
         {
             if (cancellation.IsCancellationRequested)
@@ -163,7 +167,7 @@ public sealed class Trainer : IDisposable
             }
 
             var step = TrainStep();
-            if (Options.ReleaseFreedNativeMemoryEvery > 0 && Step % Options.ReleaseFreedNativeMemoryEvery == 0)
+            if (releaseEvery > 0 && Step % releaseEvery == 0)
             {
                 NativeHeap.Trim();
             }
@@ -173,7 +177,7 @@ public sealed class Trainer : IDisposable
             if (Step % Options.ValidateEvery == 0 || Step == Options.Steps)
             {
                 validations.Add(ValidateAndKeep(validation, outputDirectory, infer, onValidation));
-                if (Options.ReleaseFreedNativeMemoryEvery > 0)
+                if (releaseEvery > 0)
                 {
                     NativeHeap.Trim();
                 }

@@ -60,9 +60,11 @@ public sealed record TrainingOptions
     /// operating system (glibc's <c>malloc_trim</c>; no effect elsewhere); 0 never does. libtorch frees tensors into
     /// glibc's arenas, which keep the pages, so without this resident memory creeps up with fragmentation. Releasing
     /// costs page faults when the memory is used again, so it is not done after every step; the <c>memory</c> benchmark
-    /// measures both effects.
+    /// measures both effects. <c>null</c> (the default) leaves it to the runtime:
+    /// <see cref="Runtime.UnetrRuntime.ReleaseFreedNativeMemoryEvery"/>, which is 10 after
+    /// <see cref="Runtime.UnetrRuntime.Configure"/> with the recommended options and 0 in a program that never called it.
     /// </summary>
-    public int ReleaseFreedNativeMemoryEvery { get; init; } = 10;
+    public int? ReleaseFreedNativeMemoryEvery { get; init; }
 
     /// <summary>
     /// Stores the network's convolution weights channels-last (<see cref="Runtime.ChannelsLast"/>) before training where
@@ -85,7 +87,11 @@ public sealed record TrainingOptions
         ArgumentOutOfRangeException.ThrowIfLessThan(Steps, 1, nameof(Steps));
         ArgumentOutOfRangeException.ThrowIfLessThan(BatchSize, 1, nameof(BatchSize));
         ArgumentOutOfRangeException.ThrowIfLessThan(ValidateEvery, 1, nameof(ValidateEvery));
-        ArgumentOutOfRangeException.ThrowIfNegative(ReleaseFreedNativeMemoryEvery, nameof(ReleaseFreedNativeMemoryEvery));
+        if (ReleaseFreedNativeMemoryEvery is { } releaseEvery)
+        {
+            ArgumentOutOfRangeException.ThrowIfNegative(releaseEvery, nameof(ReleaseFreedNativeMemoryEvery));
+        }
+
         ArgumentOutOfRangeException.ThrowIfNegative(WeightDecay, nameof(WeightDecay));
         ArgumentOutOfRangeException.ThrowIfNegative(MaxGradientNorm, nameof(MaxGradientNorm));
         ArgumentOutOfRangeException.ThrowIfNegative(IntensityScale, nameof(IntensityScale));

@@ -50,6 +50,32 @@ public sealed class OneDnnConvTests
         RoutedModuleAssert.SameModule(reference, routed, input, ChannelsLast.Of(input));
     }
 
+    // Row-major input and weight, kernel above 1, output channels not a multiple of 16: libtorch's oneDNN call returns
+    // wrong input gradients on an AVX2-only CPU. The routed block must agree with the same sums in double precision
+    // (computed by libtorch's own slow_conv3d, which oneDNN does not take for float64).
+    [Theory]
+    [InlineData(4, 8, 3, 1, new long[] { 2, 4, 6, 6, 6 })]      // batch 2: libtorch's own oneDNN route
+    [InlineData(4, 8, 3, 0, new long[] { 1, 4, 9, 5, 6 })]      // depth slabs
+    [InlineData(16, 24, 3, 1, new long[] { 2, 16, 6, 6, 6 })]
+    public void Input_gradients_agree_with_double_precision_where_onednns_row_major_kernel_does_not(
+        long inChannels, long outChannels, long kernel, long padding, long[] shape)
+    {
+        manual_seed(9);
+        using var routed = new OneDnnConv3d(inChannels, outChannels, kernel, padding, hasBias: true);
+        using var input = randn(shape).requires_grad_(true);
+        using var output = routed.call(input);
+        using var upstream = randn_like(output);
+        (output * upstream).sum().backward();
+
+        using var exactInput = input.detach().to(float64).requires_grad_(true);
+        var padding3d = new[] { padding, padding, padding };
+        using var exact = nn.functional.conv3d(exactInput, routed.parameters().First().detach().to(float64), routed.parameters().Last().detach().to(float64), padding: padding3d);
+        (exact * upstream.to(float64)).sum().backward();
+
+        RoutedModuleAssert.Close("output", exact.to(float32), output);
+        RoutedModuleAssert.Close("input gradient", exactInput.grad!.to(float32), input.grad!);
+    }
+
     [Fact]
     public void Takes_an_unbatched_volume_as_nn_conv3d_does()
     {
@@ -93,9 +119,13 @@ public sealed class OneDnnConvTests
         using var reference = nn.Conv3d(inChannels, outChannels, patch, stride: patch, padding: 0L, bias: true);
         manual_seed(9);
         using var routed = new PatchConv3d(inChannels, outChannels, patch, hasBias: true);
+
+        // The reference's weight is channels-last in every case: with a row-major weight, libtorch hands this
+        // convolution to a oneDNN kernel that computes wrong input gradients on CPUs without AVX-512 (see
+        // Input_gradients_agree_with_double_precision_where_onednns_row_major_kernel_does_not).
+        ChannelsLast.Convert(reference);
         if (channelsLastWeights)
         {
-            ChannelsLast.Convert(reference);
             ChannelsLast.Convert(routed);
         }
 

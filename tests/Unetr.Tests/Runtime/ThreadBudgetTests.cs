@@ -6,7 +6,7 @@ using static TorchSharp.torch;
 
 namespace Unetr.Tests.Runtime;
 
-// Changes libtorch's process-wide thread count, so it runs alone.
+// Changes libtorch's thread count, which a thread's first libtorch call copies from the last one set, so it runs alone.
 [Collection(TrainingCollection.Name)]
 public sealed class ThreadBudgetTests
 {

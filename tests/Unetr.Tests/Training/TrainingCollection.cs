@@ -17,7 +17,7 @@ public sealed class TrainingCollection : ICollectionFixture<SingleThreadedTorch>
 
 /// <summary>
 /// Runs the collection on one libtorch thread and restores the previous count afterwards. On a machine whose cores
-/// are shared, two OpenMP threads on these tiny tensors measured 1 to 58 s per test where one thread took under 1 s.
+/// are shared, two OpenMP threads on these tiny tensors made tests many times slower (docs/speed-notes.md).
 /// </summary>
 public sealed class SingleThreadedTorch : IDisposable
 {

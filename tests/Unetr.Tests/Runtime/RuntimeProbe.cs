@@ -1,0 +1,86 @@
+using System;
+using System.Globalization;
+using System.IO;
+using System.Runtime.InteropServices;
+using Unetr.Model.Data;
+using Unetr.Model.Inference;
+using Unetr.Model.Presets;
+using Unetr.Model.Runtime;
+using Unetr.Model.Training;
+using static TorchSharp.torch;
+
+namespace Unetr.Tests.Runtime;
+
+/// <summary>
+/// This assembly's entry point, run as a child process by <see cref="RuntimeConfigurationTests"/>: optionally calls
+/// <see cref="UnetrRuntime.Configure"/>, trains a tiny network for two steps, runs the sliding-window inferer, then
+/// prints the process-wide state a library could have changed.
+/// </summary>
+public static class RuntimeProbe
+{
+    /// <summary>Large enough that glibc's defaults always serve it with a fresh mapping (above its 32 MiB mmap threshold).</summary>
+    public const long Size = 48L << 20;
+
+    /// <param name="args"><c>configure</c> to call <see cref="UnetrRuntime.Configure"/> first, <c>plain</c> not to.</param>
+    public static int Main(string[] args)
+    {
+        if (args is not ["configure" or "plain"])
+        {
+            Console.Error.WriteLine("usage: Unetr.Tests.dll configure|plain");
+            return 2;
+        }
+
+        if (args[0] == "configure")
+        {
+            UnetrRuntime.Configure();
+        }
+
+        var options = new TrainingOptions { Steps = 2, BatchSize = 1, WarmupSteps = 1, ValidateEvery = 2 };
+        using (var trainer = new Trainer(() => new TinyMonaiUnetr(), TinyMonaiUnetr.InputShape, SyntheticDataset.Training(2, 32), options))
+        {
+            trainer.Run(SyntheticDataset.Validation(1, 32));
+            trainer.Model.eval();
+            using var scope = NewDisposeScope();
+            new SlidingWindowInferer(new long[] { 32, 32, 32 }, batchSize: 2).Run(randn(new long[] { 1, 1, 40, 40, 40 }), trainer.Model.call);
+        }
+
+        Console.WriteLine($"native OMP_WAIT_POLICY: {NativeVariable("OMP_WAIT_POLICY") ?? "unset"}");
+        foreach (var variable in NativeHeap.EnvironmentVariables)
+        {
+            Console.WriteLine($"{variable}: {Environment.GetEnvironmentVariable(variable) ?? "unset"}");
+        }
+
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"release every: {UnetrRuntime.ReleaseFreedNativeMemoryEvery}"));
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"second fill: {SecondFillFaults()} page faults, {Size / Environment.SystemPageSize} pages"));
+        return 0;
+    }
+
+    // A 64 MiB tensor freed, then a 48 MiB one filled: with freed memory kept the second reuses the first one's pages
+    // (a handful of faults), with glibc's defaults it is a fresh mapping (one fault per page).
+    private static long SecondFillFaults()
+    {
+        using (ones(new long[] { 64L << 20 }, ScalarType.Byte))
+        {
+        }
+
+        var before = MinorPageFaults();
+        using (ones(new long[] { Size }, ScalarType.Byte))
+        {
+        }
+
+        return MinorPageFaults() - before;
+    }
+
+    // Field 10 of /proc/self/stat (minflt), counted after the command name, which is in parentheses.
+    private static long MinorPageFaults()
+    {
+        var stat = File.ReadAllText("/proc/self/stat");
+        var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+        return long.Parse(fields[7], CultureInfo.InvariantCulture);
+    }
+
+    private static string? NativeVariable(string name) => Marshal.PtrToStringUTF8(GetEnvironment(name));
+
+    [DllImport("libc", EntryPoint = "getenv")]
+    private static extern IntPtr GetEnvironment([MarshalAs(UnmanagedType.LPUTF8Str)] string name);
+}
