@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """UNETR in plain PyTorch, both layouts, for timing against the TorchSharp build on the same machine.
 
-Written for this project from the layout facts in shared/reference/README.md (not copied from either reference
+Written for this project from the layout facts in tests/Unetr.Tests/Reference/Files/README.md (not copied from either reference
 implementation). Module attribute names follow the layouts' state_dict keys, so a state dict that TorchSharp saved
 with PyBridge loads with strict=True: both sides then run the very same weights.
 

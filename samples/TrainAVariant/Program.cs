@@ -12,7 +12,12 @@ using System.Globalization;
 using System.Linq;
 using Unetr.Dsl;
 using Unetr.Model.Data;
+using Unetr.Model.Runtime;
 using Unetr.Model.Training;
+
+// First, before anything loads libtorch: the process settings the unetr tool makes (OpenMP's passive wait, a C heap
+// that keeps freed pages for the next step). Without this call the library changes nothing process-wide.
+UnetrRuntime.Configure();
 
 var steps = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 200;
 
