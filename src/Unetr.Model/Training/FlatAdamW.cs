@@ -18,7 +18,7 @@ namespace Unetr.Model.Training;
 /// <para>
 /// The <c>torch.optim.Optimizer</c> contract: parameter groups (<see cref="AdamW.ParamGroup"/>, each with its own
 /// learning rate, betas, eps, weight decay, amsgrad and maximize; <c>ParamGroups</c> for LR schedulers such as
-/// <c>torch.optim.lr_scheduler.StepLR</c>), <see cref="step"/> with an optional closure, <see cref="zero_grad"/>,
+/// <c>torch.optim.lr_scheduler.StepLR</c>; <see cref="Betas"/> for those that cycle momentum), <see cref="step"/> with an optional closure, <see cref="zero_grad"/>,
 /// <c>parameters()</c>, and TorchSharp's <c>state_dict</c>/<c>load_state_dict</c> (one <see cref="State"/> per
 /// parameter; a TorchSharp <c>AdamW</c>'s state dict loads too). The groups are fixed when it is built:
 /// <see cref="add_param_group"/> is not supported.
@@ -32,7 +32,7 @@ namespace Unetr.Model.Training;
 /// per-tensor calls; see docs/speed-notes.md for the measured step times.
 /// </para>
 /// </remarks>
-public sealed partial class FlatAdamW : OptimizerHelper
+public sealed partial class FlatAdamW : OptimizerHelper, optim.IBetas
 {
     private const string StateMagic = "Unetr FlatAdamW state";
     private const string AmsGradStateMagic = "Unetr FlatAdamW state with AMSGrad maxima";
@@ -147,6 +147,16 @@ public sealed partial class FlatAdamW : OptimizerHelper
 
     /// <summary>Number of scalar parameters.</summary>
     public long Count => _buffer.Count;
+
+    /// <summary>
+    /// The default (β₁, β₂), as on TorchSharp's <c>AdamW</c>; the groups took theirs when the optimizer was built. Its
+    /// presence tells schedulers that cycle momentum (<c>OneCycleLR</c>) to cycle each group's β₁.
+    /// </summary>
+    public (double, double) Betas
+    {
+        get => (Defaults.beta1!.Value, Defaults.beta2!.Value);
+        set => (Defaults.beta1, Defaults.beta2) = value;
+    }
 
     /// <summary>Sets every gradient to zero in place (one operation on the gradient buffer; PyTorch's <c>set_to_none=False</c>).</summary>
     public override void zero_grad()
@@ -311,6 +321,8 @@ public sealed partial class FlatAdamW : OptimizerHelper
             _buffer.Dispose();
         }
     }
+
+    private AdamW.Options Defaults => (AdamW.Options)_defaults;
 
     private static Tensor Range(Tensor buffer, long first, long end) => buffer.narrow(0, first, end - first);
 

@@ -17,7 +17,7 @@ public sealed class FlatAdamWOptimizerContractTests
     [Fact]
     public void Two_parameter_groups_take_the_same_steps_as_TorchSharp_AdamW()
     {
-        using var pair = new TwinNetworks();
+        using var pair = TwinNetworks.Perceptrons();
         using var reference = optim.AdamW(Groups(pair.Reference));
         using var flat = new FlatAdamW(Groups(pair.Subject));
 
@@ -31,7 +31,7 @@ public sealed class FlatAdamWOptimizerContractTests
     [Fact]
     public void AMSGrad_and_maximize_take_the_same_steps_as_TorchSharp_AdamW()
     {
-        using var pair = new TwinNetworks();
+        using var pair = TwinNetworks.Perceptrons();
         using var reference = optim.AdamW(Groups(pair.Reference, amsgrad: true, maximize: true));
         using var flat = new FlatAdamW(Groups(pair.Subject, amsgrad: true, maximize: true));
 
@@ -44,7 +44,7 @@ public sealed class FlatAdamWOptimizerContractTests
     [Fact]
     public void StepLR_steps_every_group_through_its_decayed_learning_rates()
     {
-        using var pair = new TwinNetworks();
+        using var pair = TwinNetworks.Perceptrons();
         using var flat = new FlatAdamW(Groups(pair.Subject));
         var scheduler = optim.lr_scheduler.StepLR(flat, step_size: 2, gamma: 0.5);
         var seen = new List<double[]>();
@@ -76,7 +76,7 @@ public sealed class FlatAdamWOptimizerContractTests
     [Fact]
     public void A_LambdaLR_drives_FlatAdamW_as_it_drives_TorchSharp_AdamW()
     {
-        using var pair = new TwinNetworks();
+        using var pair = TwinNetworks.Perceptrons();
         using var reference = optim.AdamW(Groups(pair.Reference));
         using var flat = new FlatAdamW(Groups(pair.Subject));
         Func<int, double> warmup = epoch => (epoch + 1) / 4.0;
@@ -97,9 +97,36 @@ public sealed class FlatAdamWOptimizerContractTests
     }
 
     [Fact]
+    public void OneCycleLR_cycles_learning_rate_and_beta1_as_on_TorchSharp_AdamW()
+    {
+        using var pair = TwinNetworks.Perceptrons();
+        using var reference = optim.AdamW(Groups(pair.Reference));
+        using var flat = new FlatAdamW(Groups(pair.Subject));
+        var referenceSchedule = optim.lr_scheduler.OneCycleLR(reference, max_lr: 1e-2, total_steps: 10);
+        var flatSchedule = optim.lr_scheduler.OneCycleLR(flat, max_lr: 1e-2, total_steps: 10);
+
+        // Starts at max_lr / div_factor (25) with beta1 at max_momentum (0.95).
+        Assert.Equal(4e-4, flat.ParamGroups.First().LearningRate, 12);
+        Assert.Equal(0.95, ((optim.IBetas)flat.ParamGroups.First()).Betas.Item1, 12);
+        for (var step = 0; step < 2; step++)
+        {
+            TakeSteps(1, pair, reference, flat);
+            referenceSchedule.step();
+            flatSchedule.step();
+        }
+
+        // The end of the warm-up phase (0.3 of 10 steps): max_lr, with beta1 at base_momentum (0.85).
+        Assert.Equal(1e-2, flat.ParamGroups.First().LearningRate, 12);
+        Assert.Equal(0.85, ((optim.IBetas)flat.ParamGroups.First()).Betas.Item1, 12);
+        TakeSteps(2, pair, reference, flat);
+        Assert.True(pair.MaxParameterDifference() <= 1e-6, $"max |difference| {pair.MaxParameterDifference():E2}");
+        Assert.True(pair.MaxDistanceFromStart() > 1e-3, "the steps moved the weights, so agreeing means something");
+    }
+
+    [Fact]
     public void Step_evaluates_the_closure_and_returns_its_loss()
     {
-        using var pair = new TwinNetworks();
+        using var pair = TwinNetworks.Perceptrons();
         using var reference = optim.AdamW(pair.Reference.parameters(), lr: 1e-2, beta1: 0.9, beta2: 0.999, weight_decay: 0.05);
         using var flat = new FlatAdamW(pair.Subject.parameters(), 1e-2, weightDecay: 0.05);
 
@@ -130,7 +157,7 @@ public sealed class FlatAdamWOptimizerContractTests
     [Fact]
     public void Zero_grad_zeroes_its_own_gradients_in_place_and_no_others()
     {
-        using var pair = new TwinNetworks();
+        using var pair = TwinNetworks.Perceptrons();
         var weights = pair.Subject.parameters().Where(p => p.dim() > 1).ToArray();
         var others = pair.Subject.parameters().Where(p => p.dim() <= 1).ToArray();
         using var flat = new FlatAdamW(weights);
@@ -154,13 +181,13 @@ public sealed class FlatAdamWOptimizerContractTests
     [InlineData(true)]
     public void State_dict_loaded_into_a_fresh_optimizer_continues_identically(bool throughStream)
     {
-        using var pair = new TwinNetworks();
+        using var pair = TwinNetworks.Perceptrons();
         using var first = new FlatAdamW(Groups(pair.Subject, amsgrad: true));
         TakeSteps(3, pair, null, first);
         first.ParamGroups.First().LearningRate = 4e-3;
 
-        using var resumedNetwork = TwinNetworks.CopyOf(pair.Subject);
-        using var freshNetwork = TwinNetworks.CopyOf(pair.Subject);
+        using var resumedNetwork = pair.Copy(pair.Subject);
+        using var freshNetwork = pair.Copy(pair.Subject);
         using var resumed = new FlatAdamW(Groups(resumedNetwork, amsgrad: true));
         using var fresh = new FlatAdamW(Groups(freshNetwork, amsgrad: true));
         if (throughStream)
@@ -201,7 +228,7 @@ public sealed class FlatAdamWOptimizerContractTests
     [Fact]
     public void Continues_from_the_state_dict_of_TorchSharp_AdamW()
     {
-        using var pair = new TwinNetworks();
+        using var pair = TwinNetworks.Perceptrons();
         using var reference = optim.AdamW(Groups(pair.Reference));
         TakeSteps(3, pair, reference, null);
         pair.Subject.load_state_dict(pair.Reference.state_dict());
@@ -217,8 +244,8 @@ public sealed class FlatAdamWOptimizerContractTests
     [Fact]
     public void Rejects_a_parameter_in_two_groups_and_adding_a_group_later()
     {
-        using var network = new OtherTinyNet();
-        var parameters = network.parameters().ToArray();
+        using var pair = TwinNetworks.Perceptrons();
+        var parameters = pair.Subject.parameters().ToArray();
 
         var twice = Assert.Throws<ArgumentException>(() => new FlatAdamW(new[] { new AdamW.ParamGroup(parameters), new AdamW.ParamGroup(parameters.Take(1)) }));
         Assert.Contains("only one group", twice.Message);
@@ -226,8 +253,8 @@ public sealed class FlatAdamWOptimizerContractTests
         Assert.Throws<NotSupportedException>(() => flat.add_param_group(new AdamW.ParamGroup(parameters.Take(1))));
     }
 
-    // Weights and the rest (biases, norms) with different hyper-parameters, as fine-tuning recipes split them.
-    private static AdamW.ParamGroup[] Groups(OtherTinyNet network, bool amsgrad = false, bool maximize = false) => new[]
+    // Weights and the rest (biases, the norm) with different hyper-parameters, as fine-tuning recipes split them.
+    private static AdamW.ParamGroup[] Groups(nn.Module network, bool amsgrad = false, bool maximize = false) => new[]
     {
         new AdamW.ParamGroup(network.parameters().Where(p => p.dim() > 1).ToArray(), lr: 1e-2, beta1: 0.9, beta2: 0.999, eps: 1e-8, weight_decay: 0.05, amsgrad: amsgrad),
         new AdamW.ParamGroup(network.parameters().Where(p => p.dim() <= 1).ToArray(), lr: 3e-3, beta1: 0.8, beta2: 0.99, eps: 1e-6, weight_decay: 0, maximize: maximize),

@@ -180,6 +180,54 @@ public sealed class FlatAdamWTests
     }
 
     [Fact]
+    public void Saved_state_keeps_AMSGrad_maxima_which_an_optimizer_without_AMSGrad_refuses()
+    {
+        // beta2 0.5: the second moment halves at each small gradient, so it falls well below its maximum.
+        using var pair = TwinNetworks.Perceptrons();
+        using var first = new FlatAdamW(pair.Subject.parameters(), LearningRate, beta2: 0.5, amsgrad: true);
+        foreach (var scale in new[] { 30f, 0.1f, 0.1f })
+        {
+            SetGradients(scale, pair.Subject);
+            first.step();
+        }
+
+        using var stream = new MemoryStream();
+        using (var writer = new BinaryWriter(stream, System.Text.Encoding.UTF8, leaveOpen: true))
+        {
+            first.SaveState(writer);
+        }
+
+        using var resumedNetwork = pair.Copy(pair.Subject);
+        using var resumed = new FlatAdamW(resumedNetwork.parameters(), LearningRate, beta2: 0.5, amsgrad: true);
+        stream.Position = 0;
+        using (var reader = new BinaryReader(stream, System.Text.Encoding.UTF8, leaveOpen: true))
+        {
+            resumed.LoadState(reader, "memory");
+        }
+
+        var saved = (FlatAdamW.State)first.state_dict().State[0];
+        var loaded = (FlatAdamW.State)resumed.state_dict().State[0];
+        Assert.True(Tensors.Identical(saved.MaxExpAvgSq!, loaded.MaxExpAvgSq!));
+        Assert.True((saved.MaxExpAvgSq! - 2 * saved.ExpAvgSq).min().item<float>() > 0, "the maxima are more than twice the second moment");
+        for (var step = 0; step < 2; step++)
+        {
+            SetGradients(0.1f, pair.Subject, resumedNetwork);
+            first.step();
+            resumed.step();
+        }
+
+        var difference = TwinNetworks.MaxDifference(pair.Subject, resumedNetwork);
+        Assert.True(difference <= 1e-6, $"max |difference| {difference:E2}");
+
+        using var plainNetwork = pair.Copy(pair.Subject);
+        using var plain = new FlatAdamW(plainNetwork.parameters(), LearningRate);
+        stream.Position = 0;
+        using var again = new BinaryReader(stream);
+        var error = Assert.Throws<InvalidDataException>(() => plain.LoadState(again, "amsgrad.ckpt"));
+        Assert.Contains("AMSGrad", error.Message);
+    }
+
+    [Fact]
     public void Refuses_state_for_another_number_of_parameters()
     {
         using var small = new OtherTinyNet();
@@ -212,5 +260,20 @@ public sealed class FlatAdamWTests
         var beta = Assert.Throws<ArgumentException>(() => new FlatAdamW(new[] { single }, beta2: 1.0));
         Assert.Contains("[0, 1)", beta.Message);
         Assert.Equal("beta2", beta.ParamName);
+    }
+
+    // The same seeded random gradients, times scale, on each network's parameters.
+    private static void SetGradients(float scale, params nn.Module[] networks)
+    {
+        foreach (var network in networks)
+        {
+            // The parameter keeps its gradient (the optimizer copies it into its buffer); the scope frees the temporaries.
+            using var scope = NewDisposeScope();
+            manual_seed(5);
+            foreach (var parameter in network.parameters())
+            {
+                parameter.grad = scale * randn(parameter.shape);
+            }
+        }
     }
 }

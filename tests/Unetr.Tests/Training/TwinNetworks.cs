@@ -7,39 +7,57 @@ namespace Unetr.Tests.Training;
 // Two copies of one small network with the same weights, input and labels.
 internal sealed class TwinNetworks : IDisposable
 {
+    private readonly Func<nn.Module<Tensor, Tensor>> _create;
     private readonly Tensor _input;
     private readonly Tensor _labels;
     private readonly Tensor[] _start;
 
+    /// <summary>Two <see cref="OtherTinyNet"/>s (convolutions, attention, norms) on a batch of two volumes.</summary>
     public TwinNetworks()
+        : this(() => new OtherTinyNet(), OtherTinyNet.InputShape.Prepend(2).ToArray(), new long[] { 2, 16, 16, 16 })
     {
+    }
+
+    private TwinNetworks(Func<nn.Module<Tensor, Tensor>> create, long[] inputShape, long[] labelShape)
+    {
+        _create = create;
         manual_seed(7);
-        Reference = new OtherTinyNet();
-        Subject = new OtherTinyNet();
+        Reference = create();
+        Subject = create();
         Subject.load_state_dict(Reference.state_dict());
-        _input = randn(OtherTinyNet.InputShape.Prepend(2).ToArray());
-        _labels = randint(3, new long[] { 2, 16, 16, 16 });
+        _input = randn(inputShape);
+        _labels = randint(3, labelShape);
         _start = Reference.parameters().Select(p => p.detach().clone()).ToArray();
     }
 
-    public OtherTinyNet Reference { get; }
+    public nn.Module<Tensor, Tensor> Reference { get; }
 
-    public OtherTinyNet Subject { get; }
+    public nn.Module<Tensor, Tensor> Subject { get; }
+
+    /// <summary>
+    /// Two perceptrons (linear, layer norm, linear) classifying 32 vectors into 3 classes: libtorch's own layers, for
+    /// tests of the optimizer alone that take many steps (OtherTinyNet's backward gives NaN gradients about once in a
+    /// few hundred passes on the 2-core build machine, before FlatAdamW's split too).
+    /// </summary>
+    public static TwinNetworks Perceptrons() => new(
+        () => nn.Sequential(("hidden", nn.Linear(8, 16)), ("norm", nn.LayerNorm(16)), ("relu", nn.ReLU()), ("out", nn.Linear(16, 3))),
+        new long[] { 32, 8 },
+        new long[] { 32 });
 
     public void Backward() => Backward(Reference, Subject);
 
     /// <summary>The loss of <paramref name="network"/> on the shared input and labels.</summary>
-    public Tensor Loss(OtherTinyNet network) => nn.functional.cross_entropy(network.call(_input), _labels);
+    public Tensor Loss(nn.Module<Tensor, Tensor> network) => nn.functional.cross_entropy(network.call(_input), _labels);
 
     /// <summary>A third network with <paramref name="source"/>'s current weights.</summary>
-    public static OtherTinyNet CopyOf(OtherTinyNet source)
+    public nn.Module<Tensor, Tensor> Copy(nn.Module<Tensor, Tensor> source)
     {
-        var copy = new OtherTinyNet();
+        var copy = _create();
         copy.load_state_dict(source.state_dict());
         return copy;
     }
 
-    public void Backward(params OtherTinyNet[] networks)
+    public void Backward(params nn.Module<Tensor, Tensor>[] networks)
     {
         foreach (var network in networks)
         {
@@ -50,7 +68,7 @@ internal sealed class TwinNetworks : IDisposable
 
     public double MaxParameterDifference() => MaxDifference(Reference, Subject);
 
-    public static double MaxDifference(OtherTinyNet a, OtherTinyNet b) =>
+    public static double MaxDifference(nn.Module a, nn.Module b) =>
         a.parameters().Zip(b.parameters()).Max(pair => (pair.First - pair.Second).abs().max().item<float>());
 
     public double MaxDistanceFromStart() =>
