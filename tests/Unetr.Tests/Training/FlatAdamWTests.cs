@@ -5,6 +5,7 @@ using TorchSharp;
 using TorchSharp.Modules;
 using Unetr.Model.Runtime;
 using Unetr.Model.Training;
+using Unetr.Tests.Generator;
 using Xunit;
 using static TorchSharp.torch;
 
@@ -225,6 +226,43 @@ public sealed class FlatAdamWTests
         using var again = new BinaryReader(stream);
         var error = Assert.Throws<InvalidDataException>(() => plain.LoadState(again, "amsgrad.ckpt"));
         Assert.Contains("AMSGrad", error.Message);
+    }
+
+    [Fact]
+    public void Loads_the_state_that_checkpoints_of_the_previous_version_hold()
+    {
+        // Written by FlatAdamW before it became a TorchSharp optimizer; Fixtures/README.md gives the recipe.
+        var path = RepositoryFiles.PathOf("tests", "Unetr.Tests", "Training", "Fixtures", "flat-adamw-state-v2.bin");
+        using var referenceNetwork = TwinNetworks.Perceptron();
+        using var reference = optim.AdamW(referenceNetwork.parameters(), lr: 1e-2, beta1: 0.9, beta2: 0.999, weight_decay: 0.05);
+        for (var step = 0; step < 2; step++)
+        {
+            manual_seed(5 + step);
+            foreach (var parameter in referenceNetwork.parameters())
+            {
+                parameter.grad = randn(parameter.shape);
+            }
+
+            reference.step();
+        }
+
+        using var network = TwinNetworks.Perceptron();
+        using var flat = new FlatAdamW(network.parameters(), 1e-2, weightDecay: 0.05);
+        using (var reader = new BinaryReader(File.OpenRead(path)))
+        {
+            flat.LoadState(reader, path);
+        }
+
+        Assert.Equal(2, flat.StepCount);
+        var expected = reference.state_dict().State.Cast<AdamW.State>().ToArray();
+        var loaded = flat.state_dict().State.Cast<FlatAdamW.State>().ToArray();
+        Assert.Equal(expected.Length, loaded.Length);
+        foreach (var (want, got) in expected.Zip(loaded))
+        {
+            Assert.True((want.exp_avg - got.ExpAvg).abs().max().item<float>() <= 1e-6);
+            Assert.True((want.exp_avg_sq - got.ExpAvgSq).abs().max().item<float>() <= 1e-6);
+            Assert.True(want.exp_avg_sq.min().item<float>() > 0, "the moments are not zero, so agreeing means something");
+        }
     }
 
     [Fact]

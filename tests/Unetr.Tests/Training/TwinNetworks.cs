@@ -39,10 +39,11 @@ internal sealed class TwinNetworks : IDisposable
     /// tests of the optimizer alone that take many steps (OtherTinyNet's backward gives NaN gradients about once in a
     /// few hundred passes on the 2-core build machine, before FlatAdamW's split too).
     /// </summary>
-    public static TwinNetworks Perceptrons() => new(
-        () => nn.Sequential(("hidden", nn.Linear(8, 16)), ("norm", nn.LayerNorm(16)), ("relu", nn.ReLU()), ("out", nn.Linear(16, 3))),
-        new long[] { 32, 8 },
-        new long[] { 32 });
+    public static TwinNetworks Perceptrons() => new(Perceptron, new long[] { 32, 8 }, new long[] { 32 });
+
+    /// <summary>One perceptron: 8 inputs, 16 hidden units with layer norm and ReLU, 3 outputs.</summary>
+    public static nn.Module<Tensor, Tensor> Perceptron() =>
+        nn.Sequential(("hidden", nn.Linear(8, 16)), ("norm", nn.LayerNorm(16)), ("relu", nn.ReLU()), ("out", nn.Linear(16, 3)));
 
     public void Backward() => Backward(Reference, Subject);
 
