@@ -36,8 +36,8 @@ internal sealed class TwinNetworks : IDisposable
 
     /// <summary>
     /// Two perceptrons (linear, layer norm, linear) classifying 32 vectors into 3 classes: libtorch's own layers, for
-    /// tests of the optimizer alone that take many steps (OtherTinyNet's backward gives NaN gradients about once in a
-    /// few hundred passes on the 2-core build machine, before FlatAdamW's split too).
+    /// tests of the optimizer alone that take many steps (see <see cref="Backward(nn.Module{Tensor, Tensor}[])"/> for
+    /// why not OtherTinyNet).
     /// </summary>
     public static TwinNetworks Perceptrons() => new(Perceptron, new long[] { 32, 8 }, new long[] { 32 });
 
@@ -58,12 +58,24 @@ internal sealed class TwinNetworks : IDisposable
         return copy;
     }
 
+    // On one libtorch thread, as TrainingCollection means to run: its fixture sets the count on the thread that builds
+    // it only (set_num_threads acts per OS thread), and with two threads OtherTinyNet's backward gave NaN gradients in
+    // 8 of 150 passes (1 of 150 with one thread) on the 2-core build machine, before FlatAdamW's split too.
     public void Backward(params nn.Module<Tensor, Tensor>[] networks)
     {
-        foreach (var network in networks)
+        var threads = get_num_threads();
+        set_num_threads(1);
+        try
         {
-            using var scope = NewDisposeScope();
-            Loss(network).backward();
+            foreach (var network in networks)
+            {
+                using var scope = NewDisposeScope();
+                Loss(network).backward();
+            }
+        }
+        finally
+        {
+            set_num_threads(threads);
         }
     }
 
