@@ -18,10 +18,10 @@ namespace Unetr.Model.Training;
 /// <para>
 /// The <c>torch.optim.Optimizer</c> contract: parameter groups (<see cref="AdamW.ParamGroup"/>, each with its own
 /// learning rate, betas, eps, weight decay, amsgrad and maximize; <c>ParamGroups</c> for LR schedulers such as
-/// <c>torch.optim.lr_scheduler.StepLR</c>; <see cref="Betas"/> for those that cycle momentum), <see cref="step"/> with an optional closure, <see cref="zero_grad"/>,
-/// <c>parameters()</c>, and TorchSharp's <c>state_dict</c>/<c>load_state_dict</c> (one <see cref="State"/> per
-/// parameter; a TorchSharp <c>AdamW</c>'s state dict loads too). The groups are fixed when it is built:
-/// <see cref="add_param_group"/> is not supported.
+/// <c>torch.optim.lr_scheduler.StepLR</c>; <see cref="Betas"/> for those that cycle momentum), <see cref="step"/>
+/// with an optional closure, <see cref="zero_grad"/>, <c>parameters()</c>, and TorchSharp's
+/// <c>state_dict</c>/<c>load_state_dict</c> (one <see cref="State"/> per parameter; a TorchSharp <c>AdamW</c>'s state
+/// dict loads too). The groups are fixed when it is built: <see cref="add_param_group"/> is not supported.
 /// </para>
 /// <para>
 /// Differences from <c>torch.optim.AdamW</c>: gradients are never <c>None</c> (they are views of the flat gradient
