@@ -121,14 +121,14 @@ public sealed class TrainStepWorkload : IDisposable
     {
         using var scope = NewDisposeScope();
         var clock = parts is null ? null : System.Diagnostics.Stopwatch.StartNew();
-        optimizer.ZeroGrad();
+        optimizer.zero_grad();
         Lap(clock, parts, 0);
         var loss = nn.functional.cross_entropy(network.call(input), labels);
         var value = loss.item<float>();
         Lap(clock, parts, 1);
         loss.backward();
         Lap(clock, parts, 2);
-        optimizer.Step();
+        optimizer.step();
         Lap(clock, parts, 3);
         return value;
     }

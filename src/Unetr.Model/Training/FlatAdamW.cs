@@ -4,147 +4,168 @@ using System.IO;
 using System.Linq;
 using TorchSharp;
 using TorchSharp.Modules;
-using Unetr.Model.Runtime;
 using static TorchSharp.torch;
 
 namespace Unetr.Model.Training;
 
 /// <summary>
-/// AdamW with decoupled weight decay (PyTorch's <c>torch.optim.AdamW</c> algorithm: the same update, in the same
-/// order, for every element) over parameters that live in one contiguous buffer, so that a step is seven tensor
-/// operations whatever the number of parameter tensors, instead of about ten per tensor.
+/// AdamW with decoupled weight decay (PyTorch's <c>torch.optim.AdamW</c>: the same update, in the same order, for
+/// every element; see <see cref="AdamWUpdate"/>) as a TorchSharp optimizer whose parameters live in one flat buffer
+/// (<see cref="FlatParameterBuffer"/>), so that a step is one fused update per parameter group, whatever the number of
+/// parameter tensors, instead of about ten operations per tensor.
 /// </summary>
 /// <remarks>
 /// <para>
-/// The constructor copies every parameter into a slot of one flat buffer and points the parameter at its slot
-/// (<c>set_</c>); each parameter's gradient is likewise a view of one flat gradient buffer, into which backward
-/// accumulates in place. A slot keeps its parameter's memory layout (row-major, channels-last or another dense
-/// permutation), since the update is element by element. The parameters stay the model's own tensors: the forward
-/// pass, <c>state_dict</c>, <c>load</c> (which copies in place) and checkpoints see no difference.
+/// The <c>torch.optim.Optimizer</c> contract: parameter groups (<see cref="AdamW.ParamGroup"/>, each with its own
+/// learning rate, betas, eps, weight decay, amsgrad and maximize; <c>ParamGroups</c> for LR schedulers such as
+/// <c>torch.optim.lr_scheduler.StepLR</c>; <see cref="Betas"/> for those that cycle momentum), <see cref="step"/>
+/// with an optional closure, <see cref="zero_grad"/>, <c>parameters()</c>, and TorchSharp's
+/// <c>state_dict</c>/<c>load_state_dict</c> (one <see cref="State"/> per parameter; a TorchSharp <c>AdamW</c>'s state
+/// dict loads too). The groups are fixed when it is built: <see cref="add_param_group"/> is not supported.
 /// </para>
 /// <para>
-/// If something rebinds a parameter or its gradient (assigning <c>grad</c>, a <c>zero_grad</c> that sets gradients to
-/// none, <see cref="Runtime.ChannelsLast.Convert"/>), the next <see cref="ZeroGrad"/>, <see cref="ClipGradNorm"/> or
-/// <see cref="Step"/> notices, copies the tensor's values into its slot (re-laying out the slot and the moments if
-/// the layout changed) and binds it again, so no update is lost.
+/// Differences from <c>torch.optim.AdamW</c>: gradients are never <c>None</c> (they are views of the flat gradient
+/// buffer, zeroed in place), so every parameter is updated at every step, and all parameters share one step count.
 /// </para>
 /// <para>
 /// On SeedBench64 (283 parameter tensors), TorchSharp's <c>optim.AdamW</c> spends most of its step in the
 /// per-tensor calls; see docs/speed-notes.md for the measured step times.
 /// </para>
 /// </remarks>
-public sealed class FlatAdamW : IDisposable
+public sealed partial class FlatAdamW : OptimizerHelper, optim.IBetas
 {
     private const string StateMagic = "Unetr FlatAdamW state";
+    private const string AmsGradStateMagic = "Unetr FlatAdamW state with AMSGrad maxima";
 
-    private readonly Parameter[] _parameters;
-    private readonly long[] _offsets;
-    private readonly Tensor _values;
-    private readonly Tensor _gradients;
+    private readonly FlatParameterBuffer _buffer;
     private readonly Tensor _expAvg;
     private readonly Tensor _expAvgSq;
-    private readonly Tensor[] _valueSlots;
-    private readonly Tensor[] _gradientSlots;
-    private readonly long[][] _strides;
-    private readonly IntPtr _valuesStorage;
-    private readonly IntPtr _gradientsStorage;
+    private readonly (int First, int End)[] _groupRanges;
+    private Tensor? _maxExpAvgSq;
     private bool _disposed;
 
-    /// <summary>Gathers <paramref name="parameters"/> into one buffer and prepares the moments (zero).</summary>
-    /// <param name="parameters">The tensors to optimise: one dtype (float32 or float64), one device; repeats are taken once.</param>
+    /// <summary>One parameter group over <paramref name="parameters"/>; prepares the moments (zero).</summary>
+    /// <param name="parameters">The tensors to optimise: one dtype (float32 or float64), one device; repeats are taken once, tensors that need no gradient left out.</param>
     /// <param name="learningRate">Step size γ (PyTorch's default 1e-3).</param>
     /// <param name="beta1">Decay of the first moment (0.9).</param>
     /// <param name="beta2">Decay of the second moment (0.999, as PyTorch; TorchSharp's <c>optim.AdamW</c> factory defaults to 0.99).</param>
     /// <param name="eps">Added to the denominator (1e-8).</param>
     /// <param name="weightDecay">Decoupled weight decay λ (PyTorch's default 1e-2).</param>
+    /// <param name="amsgrad">Divide by the running maximum of the second moment (AMSGrad).</param>
+    /// <param name="maximize">Ascend the objective instead of descending it.</param>
     /// <exception cref="ArgumentException">No parameters, mixed dtypes or devices, an unsupported dtype, or a hyper-parameter out of range.</exception>
-    public FlatAdamW(IEnumerable<Parameter> parameters, double learningRate = 1e-3, double beta1 = 0.9, double beta2 = 0.999, double eps = 1e-8, double weightDecay = 1e-2)
+    public FlatAdamW(IEnumerable<Parameter> parameters, double learningRate = 1e-3, double beta1 = 0.9, double beta2 = 0.999, double eps = 1e-8, double weightDecay = 1e-2, bool amsgrad = false, bool maximize = false)
+        : this(new[] { new AdamW.ParamGroup { Parameters = parameters ?? throw new ArgumentNullException(nameof(parameters)) } }, learningRate, beta1, beta2, eps, weightDecay, amsgrad, maximize)
     {
-        ArgumentNullException.ThrowIfNull(parameters);
-        Require(learningRate >= 0 && double.IsFinite(learningRate), nameof(learningRate), $"Expected a finite learning rate ≥ 0; got {learningRate}.");
-        Require(beta1 >= 0 && beta1 < 1, nameof(beta1), $"Expected beta1 in [0, 1); got {beta1}.");
-        Require(beta2 >= 0 && beta2 < 1, nameof(beta2), $"Expected beta2 in [0, 1); got {beta2}.");
-        Require(eps >= 0 && double.IsFinite(eps), nameof(eps), $"Expected a finite eps ≥ 0; got {eps}.");
-        Require(weightDecay >= 0 && double.IsFinite(weightDecay), nameof(weightDecay), $"Expected a finite weight decay ≥ 0; got {weightDecay}.");
+    }
 
-        _parameters = Distinct(parameters);
-        Require(_parameters.Length > 0, nameof(parameters), "Expected at least one parameter that requires a gradient; got none.");
-        var dtype = _parameters[0].dtype;
-        var device = _parameters[0].device;
-        Require(dtype is ScalarType.Float32 or ScalarType.Float64, nameof(parameters), $"Expected float32 or float64 parameters; got {dtype}.");
-        for (var i = 1; i < _parameters.Length; i++)
+    /// <summary>
+    /// Several parameter groups, as TorchSharp's <c>AdamW</c> takes them: an option a group leaves unset takes the value
+    /// given here. The groups' parameters are gathered, group after group, into one buffer.
+    /// </summary>
+    /// <param name="groups">The groups; a parameter may appear in only one of them.</param>
+    /// <param name="learningRate">Default step size γ.</param>
+    /// <param name="beta1">Default decay of the first moment.</param>
+    /// <param name="beta2">Default decay of the second moment.</param>
+    /// <param name="eps">Default term added to the denominator.</param>
+    /// <param name="weightDecay">Default decoupled weight decay λ.</param>
+    /// <param name="amsgrad">Default for AMSGrad.</param>
+    /// <param name="maximize">Default for maximising.</param>
+    /// <exception cref="ArgumentException">No parameters, a parameter in two groups, mixed dtypes or devices, an unsupported dtype, or a hyper-parameter out of range.</exception>
+    public FlatAdamW(IEnumerable<AdamW.ParamGroup> groups, double learningRate = 1e-3, double beta1 = 0.9, double beta2 = 0.999, double eps = 1e-8, double weightDecay = 1e-2, bool amsgrad = false, bool maximize = false)
+    {
+        ArgumentNullException.ThrowIfNull(groups);
+        var defaults = new AdamW.Options
         {
-            Require(_parameters[i].dtype == dtype, nameof(parameters), $"Expected every parameter to be {dtype}, as the first; parameter {i} is {_parameters[i].dtype}.");
-            Require(_parameters[i].device.ToString() == device.ToString(), nameof(parameters), $"Expected every parameter on {device}, as the first; parameter {i} is on {_parameters[i].device}.");
-        }
+            LearningRate = learningRate,
+            InitialLearningRate = learningRate,
+            beta1 = beta1,
+            beta2 = beta2,
+            eps = eps,
+            weight_decay = weightDecay,
+            amsgrad = amsgrad,
+            maximize = maximize,
+        };
+        Validate(defaults, group: null);
+        _defaults = defaults;
+        _parameter_groups = new List<ParamGroup>();
 
-        LearningRate = learningRate;
-        Beta1 = beta1;
-        Beta2 = beta2;
-        Eps = eps;
-        WeightDecay = weightDecay;
-
-        _offsets = new long[_parameters.Length + 1];
-        for (var i = 0; i < _parameters.Length; i++)
+        var ordered = new List<Parameter>();
+        var groupOf = new Dictionary<IntPtr, int>();
+        var ranges = new List<(int First, int End)>();
+        foreach (var group in groups)
         {
-            _offsets[i + 1] = _offsets[i] + _parameters[i].numel();
-        }
+            ArgumentNullException.ThrowIfNull(group, nameof(groups));
+            var index = ranges.Count;
+            var options = group.Options ??= new AdamW.Options();
+            options.LearningRate ??= defaults.LearningRate;
+            options.beta1 ??= defaults.beta1;
+            options.beta2 ??= defaults.beta2;
+            options.eps ??= defaults.eps;
+            options.weight_decay ??= defaults.weight_decay;
+            options.amsgrad ??= defaults.amsgrad;
+            options.maximize ??= defaults.maximize;
+            options.InitialLearningRate = options.LearningRate!.Value;
+            Validate(options, index);
 
-        var total = _offsets[^1];
-        _values = empty(total, dtype: dtype, device: device);
-        _gradients = zeros(total, dtype: dtype, device: device);
-        _expAvg = zeros(total, dtype: dtype, device: device);
-        _expAvgSq = zeros(total, dtype: dtype, device: device);
-        _valuesStorage = StoragePointer(_values);
-        _gradientsStorage = StoragePointer(_gradients);
-        _valueSlots = new Tensor[_parameters.Length];
-        _gradientSlots = new Tensor[_parameters.Length];
-        _strides = new long[_parameters.Length][];
-        using (no_grad())
-        {
-            for (var i = 0; i < _parameters.Length; i++)
+            var first = ordered.Count;
+            foreach (var parameter in group.Parameters ?? throw new ArgumentException($"Parameter group {index} has no parameters list.", nameof(groups)))
             {
-                _strides[i] = LayoutOf(_parameters[i].shape, _parameters[i].stride());
-                _valueSlots[i] = Slot(_values, i, _strides[i]);
-                _gradientSlots[i] = Slot(_gradients, i, _strides[i]);
-                BindValue(i);
-                BindGradient(i);
+                ArgumentNullException.ThrowIfNull(parameter, nameof(groups));
+                if (!parameter.requires_grad)
+                {
+                    continue;
+                }
+
+                if (groupOf.TryAdd(parameter.Handle, index))
+                {
+                    ordered.Add(parameter);
+                }
+                else if (groupOf[parameter.Handle] != index)
+                {
+                    throw new ArgumentException($"A parameter of group {index} is also in group {groupOf[parameter.Handle]}; a parameter may appear in only one group.", nameof(groups));
+                }
             }
+
+            group.Parameters = ordered.GetRange(first, ordered.Count - first).ToArray();
+            ranges.Add((first, ordered.Count));
+            _parameter_groups.Add(group);
+        }
+
+        _groupRanges = ranges.ToArray();
+        _buffer = new FlatParameterBuffer(ordered);
+        _expAvg = _buffer.AddState();
+        _expAvgSq = _buffer.AddState();
+        for (var i = 0; i < ordered.Count; i++)
+        {
+            _state[ordered[i].Handle] = new State(this, i, ordered[i]);
         }
     }
 
-    /// <summary>Step size γ; set it before <see cref="Step"/> to follow a schedule.</summary>
-    public double LearningRate { get; set; }
-
-    /// <summary>Decay of the first moment.</summary>
-    public double Beta1 { get; }
-
-    /// <summary>Decay of the second moment.</summary>
-    public double Beta2 { get; }
-
-    /// <summary>Added to the denominator.</summary>
-    public double Eps { get; }
-
-    /// <summary>Decoupled weight decay λ.</summary>
-    public double WeightDecay { get; }
-
-    /// <summary>Steps taken (restored by <see cref="LoadState"/>); the bias corrections use it.</summary>
+    /// <summary>Steps taken (restored by <see cref="LoadState"/> and <c>load_state_dict</c>); the bias corrections use it.</summary>
     public long StepCount { get; private set; }
 
-    /// <summary>The parameters being optimised, in buffer order.</summary>
-    public IReadOnlyList<Parameter> Parameters => _parameters;
-
     /// <summary>Number of scalar parameters.</summary>
-    public long Count => _offsets[^1];
+    public long Count => _buffer.Count;
 
-    /// <summary>Sets every gradient to zero (one operation on the gradient buffer).</summary>
-    public void ZeroGrad()
+    /// <summary>
+    /// The default (β₁, β₂), as on TorchSharp's <c>AdamW</c>; the groups took theirs when the optimizer was built. Its
+    /// presence tells schedulers that cycle momentum (<c>OneCycleLR</c>) to cycle each group's β₁.
+    /// </summary>
+    public (double, double) Betas
+    {
+        get => (Defaults.beta1!.Value, Defaults.beta2!.Value);
+        set => (Defaults.beta1, Defaults.beta2) = value;
+    }
+
+    /// <summary>Sets every gradient to zero in place (one operation on the gradient buffer; PyTorch's <c>set_to_none=False</c>).</summary>
+    public override void zero_grad()
     {
         ThrowIfDisposed();
         using (no_grad())
         {
-            EnsureBound();
-            _gradients.zero_();
+            _buffer.EnsureBound();
+            _buffer.Gradients.zero_();
         }
     }
 
@@ -160,12 +181,12 @@ public sealed class FlatAdamW : IDisposable
         using var scope = NewDisposeScope();
         using (no_grad())
         {
-            EnsureBound();
-            var norm = _gradients.norm().ToDouble();
+            _buffer.EnsureBound();
+            var norm = _buffer.Gradients.norm().ToDouble();
             var coefficient = maxNorm / (norm + 1e-6);
             if (coefficient < 1)
             {
-                _gradients.mul_(coefficient);
+                _buffer.Gradients.mul_(coefficient);
             }
 
             return norm;
@@ -173,54 +194,81 @@ public sealed class FlatAdamW : IDisposable
     }
 
     /// <summary>
-    /// One AdamW update of every parameter from its current gradient:
-    /// θ ← θ(1 − γλ); m ← β₁m + (1 − β₁)g; v ← β₂v + (1 − β₂)g²; θ ← θ − γ/(1 − β₁ᵗ) · m / (√v / √(1 − β₂ᵗ) + ε).
+    /// One AdamW update (<see cref="AdamWUpdate.Apply"/>) of every parameter from its current gradient, with its
+    /// group's hyper-parameters as they are now (an LR scheduler may have changed the learning rate).
     /// </summary>
-    public void Step()
+    /// <param name="closure">Re-evaluates the model and returns the loss (gradients enabled); <c>null</c> uses the current gradients.</param>
+    /// <returns>The closure's loss, or <c>null</c> without a closure.</returns>
+    public override Tensor? step(Func<Tensor>? closure = null)
     {
         ThrowIfDisposed();
+        Tensor? loss = null;
+        if (closure is not null)
+        {
+            using (enable_grad())
+            {
+                loss = closure();
+            }
+        }
+
         using var scope = NewDisposeScope();
         using (no_grad())
         {
-            EnsureBound();
+            _buffer.EnsureBound();
             StepCount++;
-            var biasCorrection1 = 1 - Math.Pow(Beta1, StepCount);
-            var biasCorrection2 = 1 - Math.Pow(Beta2, StepCount);
-            if (WeightDecay != 0)
+            var groups = _parameter_groups;
+            for (var g = 0; g < groups.Count; g++)
             {
-                _values.mul_(1 - (LearningRate * WeightDecay));
-            }
+                var (first, end) = _groupRanges[g];
+                if (first == end)
+                {
+                    continue;
+                }
 
-            _expAvg.mul_(Beta1).add_(_gradients, alpha: 1 - Beta1);
-            _expAvgSq.mul_(Beta2).addcmul_(_gradients, _gradients, value: 1 - Beta2);
-            var denominator = _expAvgSq.sqrt().div_(Math.Sqrt(biasCorrection2)).add_(Eps);
-            _values.addcdiv_(_expAvg, denominator, value: -LearningRate / biasCorrection1);
+                var options = (AdamW.Options)groups[g].Options;
+                if (options.amsgrad == true)
+                {
+                    _maxExpAvgSq ??= _buffer.AddState();
+                }
+
+                AdamWUpdate.Apply(options, StepCount, Range(_buffer.Values, first, end), Range(_buffer.Gradients, first, end), Range(_expAvg, first, end), Range(_expAvgSq, first, end), _maxExpAvgSq is null ? null : Range(_maxExpAvgSq, first, end));
+            }
         }
+
+        return loss;
     }
 
+    /// <summary>Not supported: the flat buffer is laid out when the optimizer is built. Build a new one with every group.</summary>
+    /// <exception cref="NotSupportedException">Always.</exception>
+    public override void add_param_group(ParamGroup param_group) =>
+        throw new NotSupportedException("FlatAdamW gathers its parameter groups into one buffer when it is built; build a new FlatAdamW with every group instead of adding one.");
+
     /// <summary>
-    /// Writes the step count and both moments, each parameter's in row-major order whatever its memory layout (the
-    /// hyper-parameters belong to the caller's options).
+    /// Writes the step count and the moments, each parameter's in row-major order whatever its memory layout: the
+    /// compact form training checkpoints use (the hyper-parameters belong to the caller's options).
     /// </summary>
     public void SaveState(BinaryWriter writer)
     {
         ArgumentNullException.ThrowIfNull(writer);
         ThrowIfDisposed();
-        writer.Write(StateMagic);
+        writer.Write(_maxExpAvgSq is null ? StateMagic : AmsGradStateMagic);
         writer.Write(Count);
         writer.Write(StepCount);
-        using var scope = NewDisposeScope();
-        InRowMajorOrder(_expAvg).Save(writer);
-        InRowMajorOrder(_expAvgSq).Save(writer);
+        foreach (var moment in Moments())
+        {
+            using var scope = NewDisposeScope();
+            _buffer.InRowMajorOrder(moment).Save(writer);
+        }
     }
 
     /// <summary>Reads a state written by <see cref="SaveState"/> for the same parameters.</summary>
-    /// <exception cref="InvalidDataException">The stream holds no optimizer state, or one for a different number of parameters.</exception>
+    /// <exception cref="InvalidDataException">The stream holds no optimizer state, one for a different number of parameters, or AMSGrad maxima this optimizer does not keep.</exception>
     public void LoadState(BinaryReader reader, string source)
     {
         ArgumentNullException.ThrowIfNull(reader);
         ThrowIfDisposed();
-        if (reader.ReadString() != StateMagic)
+        var magic = reader.ReadString();
+        if (magic is not (StateMagic or AmsGradStateMagic))
         {
             throw new InvalidDataException($"'{source}' does not hold FlatAdamW optimizer state where expected.");
         }
@@ -237,58 +285,63 @@ public sealed class FlatAdamW : IDisposable
             throw new InvalidDataException($"'{source}' holds a negative optimizer step count ({step}).");
         }
 
-        using (var scope = NewDisposeScope())
-        using (no_grad())
+        var hasMaxima = magic == AmsGradStateMagic;
+        if (hasMaxima && !UsesAmsGrad())
         {
-            foreach (var moment in new[] { _expAvg, _expAvgSq })
-            {
-                var rowMajor = empty_like(moment);
-                rowMajor.Load(reader);
-                for (var i = 0; i < _parameters.Length; i++)
-                {
-                    InLayout(moment, i).copy_(InRowMajor(rowMajor, i));
-                }
-            }
+            throw new InvalidDataException($"'{source}' holds AMSGrad optimizer state; this optimizer does not use AMSGrad.");
+        }
+
+        if (hasMaxima)
+        {
+            _maxExpAvgSq ??= _buffer.AddState();
+        }
+        else
+        {
+            _maxExpAvgSq?.zero_();
+        }
+
+        foreach (var moment in Moments())
+        {
+            using var scope = NewDisposeScope();
+            var rowMajor = empty_like(moment);
+            rowMajor.Load(reader);
+            _buffer.CopyFromRowMajorOrder(moment, rowMajor);
         }
 
         StepCount = step;
     }
 
     /// <inheritdoc />
-    public void Dispose()
+    protected override void Dispose(bool disposing)
     {
-        if (_disposed)
+        base.Dispose(disposing);
+        if (disposing && !_disposed)
         {
-            return;
+            _disposed = true;
+            _buffer.Dispose();
         }
-
-        _disposed = true;
-        foreach (var slot in _valueSlots.Concat(_gradientSlots))
-        {
-            slot?.Dispose();
-        }
-
-        // The parameters keep the flat buffers' storage alive for as long as the model lives.
-        _values.Dispose();
-        _gradients.Dispose();
-        _expAvg.Dispose();
-        _expAvgSq.Dispose();
     }
 
-    private static Parameter[] Distinct(IEnumerable<Parameter> parameters)
-    {
-        var seen = new HashSet<IntPtr>();
-        var result = new List<Parameter>();
-        foreach (var parameter in parameters)
-        {
-            ArgumentNullException.ThrowIfNull(parameter, nameof(parameters));
-            if (parameter.requires_grad && seen.Add(parameter.Handle))
-            {
-                result.Add(parameter);
-            }
-        }
+    private AdamW.Options Defaults => (AdamW.Options)_defaults;
 
-        return result.ToArray();
+    private static Tensor Range(Tensor buffer, long first, long end) => buffer.narrow(0, first, end - first);
+
+    private Tensor Range(Tensor buffer, int first, int end) =>
+        first == 0 && end == _buffer.Parameters.Count ? buffer : Range(buffer, _buffer.Offset(first), _buffer.Offset(end));
+
+    private IEnumerable<Tensor> Moments() => _maxExpAvgSq is null ? new[] { _expAvg, _expAvgSq } : new[] { _expAvg, _expAvgSq, _maxExpAvgSq };
+
+    private bool UsesAmsGrad() => _parameter_groups.Any(g => ((AdamW.Options)g.Options).amsgrad == true);
+
+    private static void Validate(AdamW.Options options, int? group)
+    {
+        var where = group is null ? string.Empty : $" in parameter group {group}";
+        var learningRate = options.LearningRate!.Value;
+        Require(learningRate >= 0 && double.IsFinite(learningRate), "learningRate", $"Expected a finite learning rate ≥ 0{where}; got {learningRate}.");
+        Require(options.beta1 is >= 0 and < 1, "beta1", $"Expected beta1 in [0, 1){where}; got {options.beta1}.");
+        Require(options.beta2 is >= 0 and < 1, "beta2", $"Expected beta2 in [0, 1){where}; got {options.beta2}.");
+        Require(options.eps is { } eps && eps >= 0 && double.IsFinite(eps), "eps", $"Expected a finite eps ≥ 0{where}; got {options.eps}.");
+        Require(options.weight_decay is { } decay && decay >= 0 && double.IsFinite(decay), "weightDecay", $"Expected a finite weight decay ≥ 0{where}; got {options.weight_decay}.");
     }
 
     private static void Require(bool condition, string name, string message)
@@ -298,139 +351,6 @@ public sealed class FlatAdamW : IDisposable
             throw new ArgumentException(message, name);
         }
     }
-
-    // A buffer's values with each parameter's segment in row-major order.
-    private Tensor InRowMajorOrder(Tensor buffer) =>
-        cat(Enumerable.Range(0, _parameters.Length).Select(i => InLayout(buffer, i).reshape(-1)).ToArray());
-
-    // Parameter index's segment of a buffer seen as the parameter: in the slot's layout, or row-major.
-    private Tensor InLayout(Tensor buffer, int index) => Segment(buffer, index, _strides[index]);
-
-    private Tensor InRowMajor(Tensor buffer, int index) => Segment(buffer, index, Strides.RowMajor(_parameters[index].shape));
-
-    // Parameter index's segment of a buffer seen as the parameter, laid out with the given strides.
-    private Tensor Segment(Tensor buffer, int index, long[] strides) => buffer.as_strided(_parameters[index].shape, strides, _offsets[index]);
-
-    // A slot outlives any dispose scope: it is the parameter's (or gradient's) storage from now on.
-    private Tensor Slot(Tensor buffer, int index, long[] strides) => Segment(buffer, index, strides).DetachFromDisposeScope();
-
-    // Every parameter's values and gradient must be its slots. A parameter whose layout changed (say, to channels-last)
-    // gets slots of its new layout, with the moments permuted to match; a rebound one gets its values copied back in.
-    private void EnsureBound()
-    {
-        for (var i = 0; i < _parameters.Length; i++)
-        {
-            // Shape and strides are read once per parameter: this runs before every step.
-            var parameter = _parameters[i];
-            var shape = parameter.shape;
-            var actualStrides = parameter.stride();
-            CheckSize(parameter, shape, i);
-            var strides = LayoutOf(shape, actualStrides);
-            if (!strides.AsSpan().SequenceEqual(_strides[i]))
-            {
-                Relayout(i, strides);
-                continue;
-            }
-
-            if (!actualStrides.AsSpan().SequenceEqual(strides) || !Aliases(parameter, _valuesStorage, _offsets[i]))
-            {
-                BindValue(i);
-            }
-
-            using var gradient = parameter.grad;
-            if (gradient is null || !gradient.stride().AsSpan().SequenceEqual(strides) || !Aliases(gradient, _gradientsStorage, _offsets[i]))
-            {
-                BindGradient(i);
-            }
-        }
-    }
-
-    private void Relayout(int index, long[] strides)
-    {
-        using var scope = NewDisposeScope();
-        var parameter = _parameters[index];
-        foreach (var moment in new[] { _expAvg, _expAvgSq })
-        {
-            var values = InLayout(moment, index).clone();
-            Segment(moment, index, strides).copy_(values);
-        }
-
-        using (var gradient = parameter.grad)
-        {
-            // Keep the gradient's values: the old slot and the new one overlap.
-            var kept = gradient?.clone();
-            _valueSlots[index].Dispose();
-            _gradientSlots[index].Dispose();
-            _strides[index] = strides;
-            _valueSlots[index] = Slot(_values, index, strides);
-            _gradientSlots[index] = Slot(_gradients, index, strides);
-            BindValue(index);
-            if (kept is null)
-            {
-                _gradientSlots[index].zero_();
-            }
-            else
-            {
-                _gradientSlots[index].copy_(kept);
-            }
-
-            parameter.grad = _gradientSlots[index];
-        }
-    }
-
-    private void BindValue(int index)
-    {
-        var parameter = _parameters[index];
-        var slot = _valueSlots[index];
-        slot.copy_(parameter);
-        parameter.set_(slot);
-    }
-
-    private void BindGradient(int index)
-    {
-        var slot = _gradientSlots[index];
-        using (var gradient = _parameters[index].grad)
-        {
-            if (gradient is null)
-            {
-                slot.zero_();
-            }
-            else
-            {
-                slot.copy_(gradient);
-            }
-        }
-
-        _parameters[index].grad = slot;
-    }
-
-    // The shape was the parameter's when the optimizer was built (so its element count fits the segment).
-    private void CheckSize(Tensor parameter, long[] shape, int index)
-    {
-        if (parameter.dtype != _values.dtype || !shape.AsSpan().SequenceEqual(_valueSlots[index].shape))
-        {
-            throw new InvalidOperationException(
-                $"Parameter {index} is now {parameter.dtype} [{string.Join(", ", shape)}]; the optimizer was built for {_values.dtype} [{string.Join(", ", _valueSlots[index].shape)}]. Build a new optimizer after changing a parameter's shape or dtype.");
-        }
-    }
-
-    // The parameter's own strides when they cover its elements exactly once without gaps (contiguous, channels-last or
-    // any other permutation); otherwise row-major strides.
-    private static long[] LayoutOf(long[] shape, long[] strides) =>
-        Strides.AreDense(shape, strides, Enumerable.Range(0, shape.Length).OrderBy(axis => strides[axis]))
-            ? strides
-            : Strides.RowMajor(shape);
-
-    // Whether the tensor's data starts at this element of this storage (its strides are checked by the caller).
-    private static bool Aliases(Tensor tensor, IntPtr storage, long offset) =>
-        tensor.storage_offset() == offset && StoragePointer(tensor) == storage;
-
-    private static IntPtr StoragePointer(Tensor tensor) => tensor.dtype switch
-    {
-        ScalarType.Float32 => tensor.storage<float>().data_ptr(),
-        ScalarType.Float64 => tensor.storage<double>().data_ptr(),
-        _ => IntPtr.Zero,
-    };
 
     private void ThrowIfDisposed() => ObjectDisposedException.ThrowIf(_disposed, this);
 }

@@ -93,10 +93,13 @@ public sealed class Trainer : IDisposable
     {
         using var scope = NewDisposeScope();
         var learningRate = _schedule.LearningRate(Step);
-        _optimizer.LearningRate = learningRate;
+        foreach (var group in _optimizer.ParamGroups)
+        {
+            group.LearningRate = learningRate;
+        }
 
         var (images, labels) = _batches.Next(_random);
-        _optimizer.ZeroGrad();
+        _optimizer.zero_grad();
         var loss = Options.Loss.Compute(Model.call(images), labels);
         var lossValue = loss.item<float>();
         if (!float.IsFinite(lossValue))
@@ -106,7 +109,7 @@ public sealed class Trainer : IDisposable
 
         loss.backward();
         double? gradientNorm = Options.MaxGradientNorm > 0 ? _optimizer.ClipGradNorm(Options.MaxGradientNorm) : null;
-        _optimizer.Step();
+        _optimizer.step();
         Step++;
         return new StepResult(Step, lossValue, learningRate, gradientNorm);
     }

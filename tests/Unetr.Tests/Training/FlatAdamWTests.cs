@@ -5,6 +5,7 @@ using TorchSharp;
 using TorchSharp.Modules;
 using Unetr.Model.Runtime;
 using Unetr.Model.Training;
+using Unetr.Tests.Generator;
 using Xunit;
 using static TorchSharp.torch;
 
@@ -28,12 +29,12 @@ public sealed class FlatAdamWTests
             // A schedule changes the rate between steps.
             var rate = LearningRate / (step + 1);
             reference.ParamGroups.Single().LearningRate = rate;
-            flat.LearningRate = rate;
+            flat.ParamGroups.Single().LearningRate = rate;
             reference.zero_grad();
-            flat.ZeroGrad();
+            flat.zero_grad();
             pair.Backward();
             reference.step();
-            flat.Step();
+            flat.step();
         }
 
         Assert.Equal(6, flat.StepCount);
@@ -56,7 +57,7 @@ public sealed class FlatAdamWTests
             Assert.True((parameter.grad! - 2 * once).abs().max().item<float>() <= 1e-5, "a second backward adds to the gradient, as PyTorch does");
         }
 
-        flat.ZeroGrad();
+        flat.zero_grad();
         Assert.All(pair.Subject.parameters(), p => Assert.Equal(0f, p.grad!.abs().max().item<float>()));
     }
 
@@ -77,7 +78,7 @@ public sealed class FlatAdamWTests
         }
 
         reference.step();
-        flat.Step();
+        flat.step();
 
         Assert.True(pair.MaxParameterDifference() <= 1e-6, $"max |difference| {pair.MaxParameterDifference():E2}");
     }
@@ -98,10 +99,10 @@ public sealed class FlatAdamWTests
             }
 
             reference.zero_grad();
-            flat.ZeroGrad();
+            flat.zero_grad();
             pair.Backward();
             reference.step();
-            flat.Step();
+            flat.step();
         }
 
         Assert.Contains(pair.Subject.parameters(), ChannelsLast.Is);
@@ -135,9 +136,9 @@ public sealed class FlatAdamWTests
         using var first = new FlatAdamW(pair.Subject.parameters(), LearningRate, weightDecay: WeightDecay);
         for (var step = 0; step < 3; step++)
         {
-            first.ZeroGrad();
+            first.zero_grad();
             pair.Backward(pair.Subject);
-            first.Step();
+            first.step();
         }
 
         using var stream = new MemoryStream();
@@ -169,14 +170,99 @@ public sealed class FlatAdamWTests
             c.grad = gradient.clone();
         }
 
-        first.Step();
-        resumed.Step();
-        fresh.Step();
+        first.step();
+        resumed.step();
+        fresh.step();
 
         Assert.Equal(4, resumed.StepCount);
         var difference = TwinNetworks.MaxDifference(pair.Subject, resumedNetwork);
         Assert.True(difference <= 1e-6, $"max |difference| {difference:E2}");
         Assert.True(TwinNetworks.MaxDifference(pair.Subject, freshNetwork) > 1e-4, "without the saved moments the step differs");
+    }
+
+    [Fact]
+    public void Saved_state_keeps_AMSGrad_maxima_which_an_optimizer_without_AMSGrad_refuses()
+    {
+        // beta2 0.5: the second moment halves at each small gradient, so it falls well below its maximum.
+        using var pair = TwinNetworks.Perceptrons();
+        using var first = new FlatAdamW(pair.Subject.parameters(), LearningRate, beta2: 0.5, amsgrad: true);
+        foreach (var scale in new[] { 30f, 0.1f, 0.1f })
+        {
+            SetGradients(scale, pair.Subject);
+            first.step();
+        }
+
+        using var stream = new MemoryStream();
+        using (var writer = new BinaryWriter(stream, System.Text.Encoding.UTF8, leaveOpen: true))
+        {
+            first.SaveState(writer);
+        }
+
+        using var resumedNetwork = pair.Copy(pair.Subject);
+        using var resumed = new FlatAdamW(resumedNetwork.parameters(), LearningRate, beta2: 0.5, amsgrad: true);
+        stream.Position = 0;
+        using (var reader = new BinaryReader(stream, System.Text.Encoding.UTF8, leaveOpen: true))
+        {
+            resumed.LoadState(reader, "memory");
+        }
+
+        var saved = (FlatAdamW.State)first.state_dict().State[0];
+        var loaded = (FlatAdamW.State)resumed.state_dict().State[0];
+        Assert.True(Tensors.Identical(saved.MaxExpAvgSq!, loaded.MaxExpAvgSq!));
+        Assert.True((saved.MaxExpAvgSq! - 2 * saved.ExpAvgSq).min().item<float>() > 0, "the maxima are more than twice the second moment");
+        for (var step = 0; step < 2; step++)
+        {
+            SetGradients(0.1f, pair.Subject, resumedNetwork);
+            first.step();
+            resumed.step();
+        }
+
+        var difference = TwinNetworks.MaxDifference(pair.Subject, resumedNetwork);
+        Assert.True(difference <= 1e-6, $"max |difference| {difference:E2}");
+
+        using var plainNetwork = pair.Copy(pair.Subject);
+        using var plain = new FlatAdamW(plainNetwork.parameters(), LearningRate);
+        stream.Position = 0;
+        using var again = new BinaryReader(stream);
+        var error = Assert.Throws<InvalidDataException>(() => plain.LoadState(again, "amsgrad.ckpt"));
+        Assert.Contains("AMSGrad", error.Message);
+    }
+
+    [Fact]
+    public void Loads_the_state_that_checkpoints_of_the_previous_version_hold()
+    {
+        // Written by FlatAdamW before it became a TorchSharp optimizer; Fixtures/README.md gives the recipe.
+        var path = RepositoryFiles.PathOf("tests", "Unetr.Tests", "Training", "Fixtures", "flat-adamw-state-v2.bin");
+        using var referenceNetwork = TwinNetworks.Perceptron();
+        using var reference = optim.AdamW(referenceNetwork.parameters(), lr: 1e-2, beta1: 0.9, beta2: 0.999, weight_decay: 0.05);
+        for (var step = 0; step < 2; step++)
+        {
+            manual_seed(5 + step);
+            foreach (var parameter in referenceNetwork.parameters())
+            {
+                parameter.grad = randn(parameter.shape);
+            }
+
+            reference.step();
+        }
+
+        using var network = TwinNetworks.Perceptron();
+        using var flat = new FlatAdamW(network.parameters(), 1e-2, weightDecay: 0.05);
+        using (var reader = new BinaryReader(File.OpenRead(path)))
+        {
+            flat.LoadState(reader, path);
+        }
+
+        Assert.Equal(2, flat.StepCount);
+        var expected = reference.state_dict().State.Cast<AdamW.State>().ToArray();
+        var loaded = flat.state_dict().State.Cast<FlatAdamW.State>().ToArray();
+        Assert.Equal(expected.Length, loaded.Length);
+        foreach (var (want, got) in expected.Zip(loaded))
+        {
+            Assert.True((want.exp_avg - got.ExpAvg).abs().max().item<float>() <= 1e-6);
+            Assert.True((want.exp_avg_sq - got.ExpAvgSq).abs().max().item<float>() <= 1e-6);
+            Assert.True(want.exp_avg_sq.min().item<float>() > 0, "the moments are not zero, so agreeing means something");
+        }
     }
 
     [Fact]
@@ -214,51 +300,18 @@ public sealed class FlatAdamWTests
         Assert.Equal("beta2", beta.ParamName);
     }
 
-    // Two copies of one small network with the same weights, input and labels.
-    private sealed class TwinNetworks : IDisposable
+    // The same seeded random gradients, times scale, on each network's parameters.
+    private static void SetGradients(float scale, params nn.Module[] networks)
     {
-        private readonly Tensor _input;
-        private readonly Tensor _labels;
-        private readonly Tensor[] _start;
-
-        public TwinNetworks()
+        foreach (var network in networks)
         {
-            manual_seed(7);
-            Reference = new OtherTinyNet();
-            Subject = new OtherTinyNet();
-            Subject.load_state_dict(Reference.state_dict());
-            _input = randn(OtherTinyNet.InputShape.Prepend(2).ToArray());
-            _labels = randint(3, new long[] { 2, 16, 16, 16 });
-            _start = Reference.parameters().Select(p => p.detach().clone()).ToArray();
-        }
-
-        public OtherTinyNet Reference { get; }
-
-        public OtherTinyNet Subject { get; }
-
-        public void Backward() => Backward(Reference, Subject);
-
-        public void Backward(params OtherTinyNet[] networks)
-        {
-            foreach (var network in networks)
+            // The parameter keeps its gradient (the optimizer copies it into its buffer); the scope frees the temporaries.
+            using var scope = NewDisposeScope();
+            manual_seed(5);
+            foreach (var parameter in network.parameters())
             {
-                using var scope = NewDisposeScope();
-                nn.functional.cross_entropy(network.call(_input), _labels).backward();
+                parameter.grad = scale * randn(parameter.shape);
             }
-        }
-
-        public double MaxParameterDifference() => MaxDifference(Reference, Subject);
-
-        public static double MaxDifference(OtherTinyNet a, OtherTinyNet b) =>
-            a.parameters().Zip(b.parameters()).Max(pair => (pair.First - pair.Second).abs().max().item<float>());
-
-        public double MaxDistanceFromStart() =>
-            Reference.parameters().Zip(_start).Max(pair => (pair.First - pair.Second).abs().max().item<float>());
-
-        public void Dispose()
-        {
-            Reference.Dispose();
-            Subject.Dispose();
         }
     }
 }
