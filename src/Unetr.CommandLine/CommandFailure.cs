@@ -1,5 +1,8 @@
 using System;
+using System.Diagnostics;
 using System.IO;
+using System.Linq;
+using System.Runtime.InteropServices;
 using Unetr.Model.Checkpoints;
 using Unetr.Model.Data.Nifti;
 using Unetr.Model.Data.Sources;
@@ -15,7 +18,14 @@ internal static class CommandFailure
     /// <summary>The exit code of a command that could not do what was asked.</summary>
     public const int ExitCode = 2;
 
-    /// <summary>Runs <paramref name="command"/>; an expected error prints its message on stderr and returns <see cref="ExitCode"/>.</summary>
+    /// <summary>Set to 1, a native error also prints libtorch's full message and the .NET stack trace.</summary>
+    public const string TraceVariable = "UNETR_TRACE";
+
+    /// <summary>
+    /// Runs <paramref name="command"/>; an expected error prints its message on stderr and returns <see cref="ExitCode"/>.
+    /// A file-system error and an error raised inside libtorch are reported in one line too (libtorch's first line names the
+    /// operation and the sizes; its native stack trace follows only with <see cref="TraceVariable"/>=1).
+    /// </summary>
     public static int Report(Func<int> command)
     {
         try
@@ -23,11 +33,46 @@ internal static class CommandFailure
             return command();
         }
         catch (Exception error) when (error is UsageException or CheckpointMismatchException or NiftiFormatException or DatasetException or InvalidDataException
-                                          or FileNotFoundException or DirectoryNotFoundException or UnauthorizedAccessException or ArgumentException)
+                                          or IOException or UnauthorizedAccessException or ArgumentException)
         {
             // An ArgumentException's message ends in " (Parameter 'name')", which names our code's parameter, not the user's option.
             Console.Error.WriteLine(error is ArgumentException { ParamName: { } name } ? error.Message.Replace($" (Parameter '{name}')", string.Empty) : error.Message);
             return ExitCode;
+        }
+        catch (ExternalException error)
+        {
+            var first = error.Message.Split('\n').Select(line => line.Trim()).FirstOrDefault(line => line.Length > 0) ?? error.GetType().Name;
+            var trace = Environment.GetEnvironmentVariable(TraceVariable) == "1";
+            Console.Error.WriteLine(trace ? $"libtorch failed in {Operation(error)}: {error}" : $"libtorch failed in {Operation(error)}: {first} (set {TraceVariable}=1 for the full trace)");
+
+            return ExitCode;
+        }
+    }
+
+    /// <summary>The TorchSharp operation that raised <paramref name="error"/> (the frame that called into libtorch), e.g. <c>Tensor.reshape</c>.</summary>
+    private static string Operation(Exception error)
+    {
+        var method = new StackTrace(error).GetFrames()
+            .Select(frame => frame.GetMethod())
+            .FirstOrDefault(m => m?.DeclaringType?.Namespace?.StartsWith("TorchSharp", StringComparison.Ordinal) == true && m.Name != "CheckForErrors");
+        return method is null ? "a native call" : $"{method.DeclaringType!.Name}.{method.Name}";
+    }
+
+    /// <summary>Runs <paramref name="write"/>; if it throws, deletes <paramref name="written"/> (the files of this run written so far) and rethrows.</summary>
+    public static void DeleteOnFailure(Action write, params string[] written)
+    {
+        try
+        {
+            write();
+        }
+        catch
+        {
+            foreach (var path in written)
+            {
+                File.Delete(path);
+            }
+
+            throw;
         }
     }
 

@@ -38,26 +38,39 @@ internal static class ConvertCommand
         CheckpointFormats.FromPath(output);
         var preset = PresetCatalog.Find(model);
         CommandFailure.RequireFile(weights, "weights", "--weights");
+        var fullOutput = OutputPaths.RequireFile(output, "--output");
+        // The preprocessing settings travel with the weights, so that infer and evaluate find them beside the new file.
+        var (settings, newSettings) = (Path.GetFullPath(PreprocessingFile.BesideWeights(weights)), PreprocessingFile.BesideWeights(fullOutput));
+        var copied = File.Exists(settings) && settings != newSettings ? PreprocessingFile.Read(settings) : null;
+        if (copied is not null)
+        {
+            OutputPaths.RequireFile(newSettings, "--output's preprocessing settings");
+        }
+
+        OutputPaths.RemoveStaleTemporaries(fullOutput, copied is null ? null : newSettings);
         using var network = preset.Create();
         var loaded = PresetWeights.Load(preset, network, weights);
 
-        var fullOutput = Path.GetFullPath(output);
-        Directory.CreateDirectory(Path.GetDirectoryName(fullOutput)!);
-        StateDictWriter.Save(network, fullOutput);
-        Console.WriteLine($"Wrote {fullOutput}: {loaded.LoadedKeys.Count} tensors of {preset.Name} from {Path.GetFullPath(weights)}.");
-        foreach (var group in loaded.SkippedKeys.GroupBy(key => key.Reason))
-        {
-            Console.WriteLine($"Dropped {group.Count()} unused keys ({group.First().Key}, …): {group.Key}");
-        }
+        // A run that fails while writing leaves no weights without their settings (converted in place, the file is the input: kept).
+        var written = fullOutput == Path.GetFullPath(weights) ? Array.Empty<string>() : new[] { fullOutput };
+        CommandFailure.DeleteOnFailure(
+            () =>
+            {
+                Directory.CreateDirectory(Path.GetDirectoryName(fullOutput)!);
+                StateDictWriter.Save(network, fullOutput);
+                Console.WriteLine($"Wrote {fullOutput}: {loaded.LoadedKeys.Count} tensors of {preset.Name} from {Path.GetFullPath(weights)}.");
+                foreach (var group in loaded.SkippedKeys.GroupBy(key => key.Reason))
+                {
+                    Console.WriteLine($"Dropped {group.Count()} unused keys ({group.First().Key}, …): {group.Key}");
+                }
 
-        // The preprocessing settings travel with the weights, so that infer and evaluate find them beside the new file.
-        var (settings, newSettings) = (Path.GetFullPath(PreprocessingFile.BesideWeights(weights)), PreprocessingFile.BesideWeights(fullOutput));
-        if (File.Exists(settings) && settings != newSettings)
-        {
-            PreprocessingFile.Write(newSettings, PreprocessingFile.Read(settings));
-            Console.WriteLine($"Wrote {newSettings}: the preprocessing settings of {settings}.");
-        }
-
+                if (copied is not null)
+                {
+                    PreprocessingFile.Write(newSettings, copied);
+                    Console.WriteLine($"Wrote {newSettings}: the preprocessing settings of {settings}.");
+                }
+            },
+            written);
         return 0;
     }
 }

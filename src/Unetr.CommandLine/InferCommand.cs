@@ -47,6 +47,15 @@ internal static class InferCommand
             throw new UsageException($"--overlay must end in .png; got '{overlay}'.");
         }
 
+        var fullOutput = OutputPaths.RequireFile(output, "--output");
+        var fullOverlay = overlay is null ? null : OutputPaths.RequireFile(overlay, "--overlay");
+        if (fullOverlay == fullOutput)
+        {
+            throw new UsageException($"--output and --overlay name the same file '{fullOutput}'.");
+        }
+
+        OutputPaths.RemoveStaleTemporaries(fullOutput, fullOverlay);
+
         using var loaded = settings.Load();
         Console.WriteLine(loaded.Describe(settings.Weights));
 
@@ -79,26 +88,34 @@ internal static class InferCommand
             $"Segmented in {clock.Elapsed.TotalSeconds:F1} s; voxels per class: {string.Join(", ", counts.Select((count, c) => $"{c}: {count:N0}"))}."));
 
         var dataType = loaded.Classes <= byte.MaxValue + 1 ? NiftiDataType.UInt8 : NiftiDataType.Int16;
-        var fullOutput = Path.GetFullPath(output);
-        Directory.CreateDirectory(Path.GetDirectoryName(fullOutput)!);
-        NiftiFile.Write(NiftiImage.FromTensor(header.ForLabelMap(dataType), labels, settings.AxisOrder), fullOutput);
-        Console.WriteLine($"Wrote {fullOutput} ({dataType} labels on the input's grid and affine).");
 
-        if (overlay is not null)
-        {
-            // Both volumes in the file's memory order [z, y, x], so the middle axial slice is [z / 2] whatever the axis order.
-            var inZyx = settings.AxisOrder == VoxelAxisOrder.Zyx;
-            var grey = inZyx ? volume[0] : volume[0].permute(2, 1, 0);
-            var classes = inZyx ? labels : labels.permute(2, 1, 0);
-            var slice = grey.shape[0] / 2;
-
-            // Rows run from the largest y down, so that y points up in the picture.
-            var fullOverlay = Path.GetFullPath(overlay);
-            Directory.CreateDirectory(Path.GetDirectoryName(fullOverlay)!);
-            var (width, height) = OverlayPng.Write(grey[slice].flip(0), classes[slice].flip(0), fullOverlay);
-            Console.WriteLine($"Wrote {fullOverlay} (axial slice z = {slice}, {width} × {height} pixels).");
-        }
-
+        // A run that fails while writing leaves no label map (the overlay is written atomically, so it is whole or absent).
+        CommandFailure.DeleteOnFailure(
+            () =>
+            {
+                Directory.CreateDirectory(Path.GetDirectoryName(fullOutput)!);
+                NiftiFile.Write(NiftiImage.FromTensor(header.ForLabelMap(dataType), labels, settings.AxisOrder), fullOutput);
+                Console.WriteLine($"Wrote {fullOutput} ({dataType} labels on the input's grid and affine).");
+                if (fullOverlay is not null)
+                {
+                    WriteOverlay(volume, labels, settings.AxisOrder, fullOverlay);
+                }
+            },
+            fullOutput);
         return 0;
+    }
+
+    private static void WriteOverlay(Tensor volume, Tensor labels, VoxelAxisOrder axisOrder, string fullOverlay)
+    {
+        // Both volumes in the file's memory order [z, y, x], so the middle axial slice is [z / 2] whatever the axis order.
+        var inZyx = axisOrder == VoxelAxisOrder.Zyx;
+        var grey = inZyx ? volume[0] : volume[0].permute(2, 1, 0);
+        var classes = inZyx ? labels : labels.permute(2, 1, 0);
+        var slice = grey.shape[0] / 2;
+
+        // Rows run from the largest y down, so that y points up in the picture.
+        Directory.CreateDirectory(Path.GetDirectoryName(fullOverlay)!);
+        var (width, height) = OverlayPng.Write(grey[slice].flip(0), classes[slice].flip(0), fullOverlay);
+        Console.WriteLine($"Wrote {fullOverlay} (axial slice z = {slice}, {width} × {height} pixels).");
     }
 }

@@ -77,7 +77,7 @@ internal static class TrainCommand
             command.Options.Add(option);
         }
 
-        command.SetAction(result => Run(
+        command.SetAction(result => CommandFailure.Report(() => Run(
             new Settings(
                 result.GetValue(model)!,
                 new TrainingOptions
@@ -98,7 +98,7 @@ internal static class TrainCommand
                 result.GetValue(resume),
                 result.GetValue(threads),
                 result.GetValue(logEvery),
-                data.Read(result))));
+                data.Read(result)))));
         return command;
     }
 
@@ -161,6 +161,24 @@ internal static class TrainCommand
             return 2;
         }
 
+        var bestWeights = Path.Combine(settings.Output, CheckpointFiles.BestWeights);
+        var preprocessingFile = PreprocessingFile.BesideWeights(bestWeights);
+        OutputPaths.RequireFolder(
+            settings.Output,
+            "--output",
+            CheckpointFiles.Last,
+            CheckpointFiles.Best,
+            CheckpointFiles.BestWeights,
+            Path.GetFileName(preprocessingFile),
+            TrainingCurves.CsvFile,
+            TrainingCurves.PngFile);
+
+        // The output folder belongs to this run, so every temporary of AtomicFile's pattern in it is a kill's leftover.
+        foreach (var stale in AtomicFile.RemoveStale(settings.Output))
+        {
+            Console.WriteLine($"Removed {stale}, left by an earlier run that was stopped while writing.");
+        }
+
         if (settings.Threads > 0)
         {
             torch.set_num_threads(settings.Threads);
@@ -168,8 +186,6 @@ internal static class TrainCommand
 
         var clock = Stopwatch.StartNew();
         var options = settings.Options with { ForegroundCropProbability = settings.Data.ForegroundCropProbability };
-        var bestWeights = Path.Combine(settings.Output, CheckpointFiles.BestWeights);
-        var preprocessingFile = PreprocessingFile.BesideWeights(bestWeights);
         using var data = settings.Data.Path is null ? SegmentationDatasets.Synthetic(settings.TrainVolumes, settings.ValidationVolumes, size) : settings.Data.Open(preset);
         if (data is null)
         {
@@ -195,6 +211,11 @@ internal static class TrainCommand
             }
 
             Console.WriteLine($"Resumed from {checkpoint} at step {trainer.Step}.");
+            if (trainer.BestMeanDice is { } resumedBest && !File.Exists(bestWeights))
+            {
+                Console.WriteLine(string.Create(Invariant,
+                    $"{Path.GetFullPath(settings.Output)} holds no {CheckpointFiles.BestWeights}: the best of this run's validations will be saved there (the best so far, step {trainer.BestStep} with validation {resumedBest:F4}, stays beside {checkpoint})."));
+            }
         }
 
         Console.WriteLine(string.Create(Invariant,
@@ -215,7 +236,8 @@ internal static class TrainCommand
             interrupt.Cancel();
         };
         Console.CancelKeyPress += onCancel;
-        var curves = TrainingCurves.Continuing(settings.Output, trainer.Step);
+        // The curves continue from the checkpoint's folder, which is the output folder unless the run resumes into a new one.
+        var curves = TrainingCurves.Continuing(settings.Resume is { } resumed ? Path.GetDirectoryName(Path.GetFullPath(resumed))! : settings.Output, trainer.Step);
         var progress = new TrainingProgress(options.Steps, trainer.Step, settings.LogEvery, TrainingProgress.IsTerminal);
         TrainingSummary summary;
         try
@@ -228,19 +250,23 @@ internal static class TrainCommand
                     curves.Add(step);
                     progress.Step(step);
                 },
-                onValidation: v =>
-                {
-                    curves.Add(v);
-                    curves.Write(settings.Output);
-                    progress.Validation(v, string.Create(Invariant,
-                        $"validation at step {v.Step}: mean Dice {v.Score.Mean:F4} ({Describe(v.Score, data.ClassNames)}){(v.IsBest ? "  best so far, saved" : string.Empty)}"));
-                },
+                onValidation: v => progress.Validation(v, string.Create(Invariant,
+                    $"validation at step {v.Step}: mean Dice {v.Score.Mean:F4} ({Describe(v.Score, data.ClassNames)}){(v.IsBest ? "  best so far, saved" : string.Empty)}")),
                 infer: Infer(trainer.Model),
-                cancellation: interrupt.Token));
+                cancellation: interrupt.Token,
+                beforeCheckpoint: v =>
+                {
+                    // Written before the checkpoints, so that a kill at any moment leaves curves that cover the checkpoints' steps.
+                    if (v is not null)
+                    {
+                        curves.Add(v);
+                    }
+
+                    curves.Write(settings.Output);
+                }));
         }
         catch (OperationCanceledException)
         {
-            curves.Write(settings.Output);
             Console.Error.WriteLine($"Interrupted at step {trainer.Step}; the state is in {Path.Combine(settings.Output, CheckpointFiles.Last)} (continue with --resume).");
             return 130;
         }

@@ -130,6 +130,12 @@ public sealed class Trainer : IDisposable
     /// validation writes <see cref="CheckpointFiles.Last"/>, and an improved one also <see cref="CheckpointFiles.Best"/>
     /// and <see cref="CheckpointFiles.BestWeights"/>, each atomically.
     /// </summary>
+    /// <remarks>
+    /// An output directory that holds no <see cref="CheckpointFiles.BestWeights"/> (a resumed run writing into a new
+    /// folder) starts a fresh best: the restored best validation stays with the files of the run it came from, and the
+    /// first validation of this call writes the best files here, so that they always exist after a validation and describe
+    /// a validation of this folder's run.
+    /// </remarks>
     /// <param name="validation">Held-out volumes.</param>
     /// <param name="outputDirectory">Where checkpoints go (created if needed); <c>null</c> writes nothing.</param>
     /// <param name="onStep">Called after every step.</param>
@@ -139,18 +145,30 @@ public sealed class Trainer : IDisposable
     /// Checked before every step; when cancelled, the current state is written to <see cref="CheckpointFiles.Last"/>
     /// (with an output directory) and <see cref="OperationCanceledException"/> is thrown.
     /// </param>
+    /// <param name="beforeCheckpoint">
+    /// Called before the checkpoints of a validation are written (with that validation; <see cref="ValidationResult.IsBest"/>
+    /// says whether best files follow) and before a cancellation writes <see cref="CheckpointFiles.Last"/> (with <c>null</c>).
+    /// Write here what must cover every step a checkpoint holds, such as the training curves: a process killed at any moment
+    /// then leaves them at least as recent as the checkpoints.
+    /// </param>
     public TrainingSummary Run(
         ISegmentationDataset validation,
         string? outputDirectory = null,
         Action<StepResult>? onStep = null,
         Action<ValidationResult>? onValidation = null,
         Func<Tensor, Tensor>? infer = null,
-        CancellationToken cancellation = default)
+        CancellationToken cancellation = default,
+        Action<ValidationResult?>? beforeCheckpoint = null)
     {
         ArgumentNullException.ThrowIfNull(validation);
         if (outputDirectory is not null)
         {
             Directory.CreateDirectory(outputDirectory);
+            if (!File.Exists(Path.Combine(outputDirectory, CheckpointFiles.BestWeights)))
+            {
+                BestStep = 0;
+                BestMeanDice = null;
+            }
         }
 
         var clock = Stopwatch.StartNew();
@@ -163,6 +181,7 @@ public sealed class Trainer : IDisposable
             {
                 if (outputDirectory is not null)
                 {
+                    beforeCheckpoint?.Invoke(null);
                     SaveCheckpoint(Path.Combine(outputDirectory, CheckpointFiles.Last));
                 }
 
@@ -179,7 +198,7 @@ public sealed class Trainer : IDisposable
             onStep?.Invoke(step);
             if (Step % Options.ValidateEvery == 0 || Step == Options.Steps)
             {
-                validations.Add(ValidateAndKeep(validation, outputDirectory, infer, onValidation));
+                validations.Add(ValidateAndKeep(validation, outputDirectory, infer, onValidation, beforeCheckpoint));
                 if (releaseEvery > 0)
                 {
                     NativeHeap.Trim();
@@ -190,7 +209,7 @@ public sealed class Trainer : IDisposable
         if (validations.Count == 0)
         {
             // Resumed from a finished run: still score the weights, so the summary always ends with a validation.
-            validations.Add(ValidateAndKeep(validation, outputDirectory, infer, onValidation));
+            validations.Add(ValidateAndKeep(validation, outputDirectory, infer, onValidation, beforeCheckpoint));
         }
 
         return new TrainingSummary(steps, validations, BestStep, BestMeanDice!.Value, clock.Elapsed);
@@ -230,10 +249,17 @@ public sealed class Trainer : IDisposable
         Model.Dispose();
     }
 
-    private ValidationResult ValidateAndKeep(ISegmentationDataset validation, string? outputDirectory, Func<Tensor, Tensor>? infer, Action<ValidationResult>? onValidation)
+    private ValidationResult ValidateAndKeep(
+        ISegmentationDataset validation, string? outputDirectory, Func<Tensor, Tensor>? infer, Action<ValidationResult>? onValidation, Action<ValidationResult?>? beforeCheckpoint)
     {
         var score = Validate(validation, infer);
         var isBest = BestMeanDice is not { } best || score.Mean > best;
+        var result = new ValidationResult(Step, score, isBest);
+        if (outputDirectory is not null)
+        {
+            beforeCheckpoint?.Invoke(result);
+        }
+
         if (isBest)
         {
             BestMeanDice = score.Mean;
@@ -250,7 +276,6 @@ public sealed class Trainer : IDisposable
             SaveCheckpoint(Path.Combine(outputDirectory, CheckpointFiles.Last));
         }
 
-        var result = new ValidationResult(Step, score, isBest);
         onValidation?.Invoke(result);
         return result;
     }

@@ -11,9 +11,12 @@ namespace Unetr.Tests.Cli;
 /// </remarks>
 internal sealed record CliRun(int ExitCode, string Output, string Error)
 {
-    public static CliRun Of(params string[] args)
+    public static CliRun Of(params string[] args) => Watched(_ => { }, args);
+
+    /// <summary>Runs <paramref name="args"/>, calling <paramref name="onLine"/> with every line printed on standard output as it is printed.</summary>
+    public static CliRun Watched(Action<string> onLine, params string[] args)
     {
-        var (output, error) = (new StringWriter(), new StringWriter());
+        var (output, error) = (new LineWatcher(onLine), new StringWriter());
         var (previousOutput, previousError) = (Console.Out, Console.Error);
         Console.SetOut(output);
         Console.SetError(error);
@@ -30,4 +33,13 @@ internal sealed record CliRun(int ExitCode, string Output, string Error)
     }
 
     public override string ToString() => $"exit {ExitCode}\n--- stdout\n{Output}--- stderr\n{Error}";
+
+    private sealed class LineWatcher(Action<string> onLine) : StringWriter
+    {
+        public override void WriteLine(string? value)
+        {
+            base.WriteLine(value);
+            onLine(value ?? string.Empty);
+        }
+    }
 }

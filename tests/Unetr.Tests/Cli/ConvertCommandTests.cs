@@ -53,6 +53,42 @@ public sealed class ConvertCommandTests : IDisposable
     }
 
     [Fact]
+    public void An_output_that_is_a_folder_is_refused_before_anything_is_written()
+    {
+        using (var source = new TinyMonaiUnetr())
+        {
+            StateDictWriter.Save(source, PathOf("tiny.pt"));
+        }
+
+        Directory.CreateDirectory(PathOf("tiny.safetensors"));
+
+        var run = CliRun.Of("convert", "--model", "TinyMonaiUnetr", "--weights", PathOf("tiny.pt"), "--output", PathOf("tiny.safetensors"));
+
+        Assert.Equal(2, run.ExitCode);
+        Assert.Equal($"--output '{PathOf("tiny.safetensors")}' is a folder; give a file name.", run.Error.TrimEnd());
+        Assert.Equal(new[] { PathOf("tiny.pt"), PathOf("tiny.safetensors") }, Directory.GetFileSystemEntries(_directory).Order(StringComparer.Ordinal));
+        Assert.Empty(Directory.GetFileSystemEntries(PathOf("tiny.safetensors")));
+    }
+
+    [Fact]
+    public void Weights_whose_settings_cannot_be_written_beside_them_are_not_left_behind()
+    {
+        using (var source = new TinyMonaiUnetr())
+        {
+            StateDictWriter.Save(source, PathOf("best.pt"));
+        }
+
+        PreprocessingFile.Write(PathOf("best.preprocessing.json"), new VolumePreprocessing { TargetSpacing = new[] { 1.5, 1.5, 2 } });
+        Directory.CreateDirectory(PathOf("out", "tiny.preprocessing.json"));
+
+        var run = CliRun.Of("convert", "--model", "TinyMonaiUnetr", "--weights", PathOf("best.pt"), "--output", PathOf("out", "tiny.safetensors"));
+
+        Assert.Equal(2, run.ExitCode);
+        Assert.Contains("is a folder; give a file name.", run.Error);
+        Assert.False(File.Exists(PathOf("out", "tiny.safetensors")));
+    }
+
+    [Fact]
     public void Preprocessing_settings_beside_the_weights_are_written_beside_the_converted_ones()
     {
         using (var source = new TinyMonaiUnetr())

@@ -160,6 +160,77 @@ public sealed class InferCommandTests : IDisposable
     }
 
     [Fact]
+    public void An_output_that_is_a_folder_is_refused_before_inference()
+    {
+        Directory.CreateDirectory(PathOf("labels.nii.gz"));
+
+        var run = Infer("tiny.pt", "labels.nii.gz", "--overlay", PathOf("overlay.png"));
+
+        Assert.Equal(2, run.ExitCode);
+        Assert.Equal($"--output '{PathOf("labels.nii.gz")}' is a folder; give a file name.", run.Error.TrimEnd());
+        Assert.DoesNotContain("Segmented", run.Output);
+        Assert.False(File.Exists(PathOf("overlay.png")));
+    }
+
+    [Fact]
+    public void An_overlay_that_is_a_folder_is_refused_before_inference_and_leaves_no_label_map()
+    {
+        Directory.CreateDirectory(PathOf("overlay.png"));
+
+        var run = Infer("tiny.pt", "labels.nii.gz", "--overlay", PathOf("overlay.png"));
+
+        Assert.Equal(2, run.ExitCode);
+        Assert.Equal($"--overlay '{PathOf("overlay.png")}' is a folder; give a file name.", run.Error.TrimEnd());
+        Assert.DoesNotContain("Segmented", run.Output);
+        Assert.False(File.Exists(PathOf("labels.nii.gz")));
+    }
+
+    [Fact]
+    public void An_output_below_a_file_is_refused_and_missing_parents_are_created()
+    {
+        var below = Infer("tiny.pt", Path.Combine("tiny.pt", "labels.nii.gz"));
+        var nested = Infer("tiny.pt", Path.Combine("new", "nested", "labels.nii.gz"), "--overlay", PathOf(Path.Combine("other", "overlay.png")));
+
+        Assert.Equal(2, below.ExitCode);
+        Assert.Equal($"--output '{PathOf(Path.Combine("tiny.pt", "labels.nii.gz"))}' cannot be written: '{PathOf("tiny.pt")}' is a file, not a folder.", below.Error.TrimEnd());
+        Assert.True(nested.ExitCode == 0, nested.ToString());
+        Assert.True(File.Exists(PathOf(Path.Combine("new", "nested", "labels.nii.gz"))) && File.Exists(PathOf(Path.Combine("other", "overlay.png"))));
+    }
+
+    [Fact]
+    public void Stale_temporaries_of_its_outputs_are_removed_and_others_kept()
+    {
+        var ours = new[] { "labels.nii.gz.0123456789abcdef0123456789abcdef.tmp", "overlay.png.fedcba9876543210fedcba9876543210.tmp" };
+        var others = new[] { "best.pt.0123456789abcdef0123456789abcdef.tmp", "notes.tmp" };
+        foreach (var name in ours.Concat(others))
+        {
+            File.WriteAllText(PathOf(name), "left over");
+        }
+
+        var run = Infer("tiny.pt", "labels.nii.gz", "--overlay", PathOf("overlay.png"));
+
+        Assert.True(run.ExitCode == 0, run.ToString());
+        Assert.All(ours, name => Assert.False(File.Exists(PathOf(name)), name));
+        Assert.All(others, name => Assert.True(File.Exists(PathOf(name)), name));
+    }
+
+    [Fact]
+    public void A_libtorch_error_is_one_line_with_the_sizes_and_leaves_no_label_map()
+    {
+        // A spacing of 1e6 mm per voxel resampled to 1e-3 mm asks libtorch for a volume far beyond any memory.
+        var header = new NiftiHeader { Dimensions = new long[] { 4, 4, 4 }, DataType = NiftiDataType.Float32, PixDim = new[] { 1, 1e6, 1e6, 1e6, 1, 1, 1, 1 } };
+        NiftiFile.Write(NiftiImage.FromTensor(header, ones(4, 4, 4)), PathOf("huge.nii"));
+
+        var run = CliRun.Of("infer", "--weights", PathOf("tiny.pt"), "--input", PathOf("huge.nii"), "--output", PathOf("labels.nii.gz"), "--spacing", "0.001,0.001,0.001");
+
+        Assert.Equal(2, run.ExitCode);
+        Assert.Single(run.Error.TrimEnd().Split('\n'));
+        Assert.StartsWith("libtorch failed in functional.interpolate: ", run.Error);
+        Assert.Contains("4000000000, 4000000000, 4000000000]", run.Error);
+        Assert.False(File.Exists(PathOf("labels.nii.gz")));
+    }
+
+    [Fact]
     public void Missing_weights_are_named()
     {
         var run = Infer("absent.safetensors", "labels.nii.gz");

@@ -53,12 +53,67 @@ public sealed class TrainCurvesTests : IDisposable
         Assert.Equal(new[] { "5", "6" }, after.Skip(before.Length).Select(line => line.Split(',')[0]));
     }
 
-    private CliRun Train(int steps, params string[] more) =>
-        CliRun.Of(new[]
+    [Fact]
+    public void A_run_killed_at_its_second_checkpoint_and_resumed_has_the_curves_of_an_uninterrupted_run_row_for_row()
+    {
+        var uninterrupted = Path.Combine(_directory, "uninterrupted");
+        var killed = Path.Combine(_directory, "killed");
+        Assert.Equal(0, TrainInto(uninterrupted, steps: 6).ExitCode);
+
+        // The kill: after step 3 the next write of curves.csv fails (a folder stands in its way), so the process stops at
+        // the moment it writes the curves of step 4's validation, with the files as they were then on disk.
+        var curves = Path.Combine(killed, TrainingCurves.CsvFile);
+        byte[]? onDisk = null;
+        Record.Exception(() => CliRun.Watched(
+            line =>
+            {
+                if (line.StartsWith("step      3/6", StringComparison.Ordinal))
+                {
+                    onDisk = File.ReadAllBytes(curves);
+                    File.Delete(curves);
+                    Directory.CreateDirectory(curves);
+                }
+            },
+            TrainArguments(6, killed)));
+        Assert.NotNull(onDisk);
+        Directory.Delete(curves);
+        File.WriteAllBytes(curves, onDisk!);
+
+        var resumed = TrainInto(killed, steps: 6, "--resume", Path.Combine(killed, "last.ckpt"));
+
+        Assert.True(resumed.ExitCode == 0, resumed.ToString());
+        var expected = File.ReadAllLines(Path.Combine(uninterrupted, TrainingCurves.CsvFile));
+        Assert.Equal(7, expected.Length);
+        Assert.Equal(expected, File.ReadAllLines(curves));
+    }
+
+    [Fact]
+    public void A_run_resumed_into_another_folder_writes_its_best_weights_and_all_the_curves_there()
+    {
+        var first = Path.Combine(_directory, "first");
+        var second = Path.Combine(_directory, "second");
+        Assert.Equal(0, TrainInto(first, steps: 4).ExitCode);
+
+        // Resumed from a finished run: its one validation scores the same weights, so it does not beat the restored best.
+        var resumed = TrainInto(second, steps: 4, "--resume", Path.Combine(first, "last.ckpt"));
+
+        Assert.True(resumed.ExitCode == 0, resumed.ToString());
+        Assert.Contains($"{second} holds no best.pt: the best of this run's validations will be saved there (the best so far, step 4 with validation ", resumed.Output);
+        Assert.Contains("best checkpoint from step 4 ", resumed.Output);
+        Assert.True(File.Exists(Path.Combine(second, "best.pt")) && File.Exists(Path.Combine(second, "best.ckpt")));
+        Assert.Equal(File.ReadAllLines(Path.Combine(first, TrainingCurves.CsvFile)), File.ReadAllLines(Path.Combine(second, TrainingCurves.CsvFile)));
+    }
+
+    private CliRun Train(int steps, params string[] more) => TrainInto(_directory, steps, more);
+
+    private static CliRun TrainInto(string output, int steps, params string[] more) => CliRun.Of(TrainArguments(steps, output, more));
+
+    private static string[] TrainArguments(int steps, string output, params string[] more) =>
+        new[]
         {
             "train", "--steps", steps.ToString(CultureInfo.InvariantCulture), "--warmup", "1", "--validate-every", "2", "--batch-size", "1",
-            "--train-volumes", "2", "--validation-volumes", "1", "--test-volumes", "1", "--log-every", "2", "--output", _directory,
-        }.Concat(more).ToArray());
+            "--train-volumes", "2", "--validation-volumes", "1", "--test-volumes", "1", "--log-every", "1", "--output", output,
+        }.Concat(more).ToArray();
 
     private string[][] Rows()
     {

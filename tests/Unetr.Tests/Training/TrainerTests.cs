@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.IO;
 using System.Linq;
 using Unetr.Model.Checkpoints;
@@ -99,6 +100,52 @@ public sealed class TrainerTests : IDisposable
         Assert.Equal(20, fromLast.Step);
         Assert.Equal(summary.BestStep, fromLast.BestStep);
         Assert.Equal(summary.BestMeanDice, fromLast.BestMeanDice);
+    }
+
+    [Fact]
+    public void A_run_resumed_into_a_folder_without_best_weights_writes_them_at_its_first_validation()
+    {
+        var first = Path.Combine(_directory, "first");
+        var second = Path.Combine(_directory, "second");
+        using (var trainer = NewTrainer(Options with { Steps = 4, ValidateEvery = 2, WarmupSteps = 1 }))
+        {
+            trainer.Run(ValidationVolumes, first);
+        }
+
+        // Resumed from a finished run, the one validation scores the weights of step 4 again: no improvement on the restored best.
+        using var resumed = NewTrainer(Options with { Steps = 4, ValidateEvery = 2, WarmupSteps = 1 });
+        resumed.LoadCheckpoint(Path.Combine(first, CheckpointFiles.Last));
+        var summary = resumed.Run(ValidationVolumes, second);
+
+        Assert.Equal(4, summary.BestStep);
+        Assert.True(summary.Validations.Single().IsBest);
+        Assert.Equal(
+            new[] { CheckpointFiles.Best, CheckpointFiles.BestWeights, CheckpointFiles.Last },
+            Directory.GetFiles(second).Select(Path.GetFileName).Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public void Before_checkpoint_runs_before_the_checkpoints_of_each_validation_are_written()
+    {
+        var seen = new List<(long Step, bool? IsBest, long? LastOnDisk)>();
+        using var trainer = NewTrainer(Options with { Steps = 4, ValidateEvery = 2, WarmupSteps = 1 });
+        trainer.Run(ValidationVolumes, _directory, beforeCheckpoint: v =>
+        {
+            var last = Path.Combine(_directory, CheckpointFiles.Last);
+            long? onDisk = null;
+            if (File.Exists(last))
+            {
+                using var reader = NewTrainer();
+                reader.LoadCheckpoint(last);
+                onDisk = reader.Step;
+            }
+
+            seen.Add((trainer.Step, v?.IsBest, onDisk));
+        });
+
+        Assert.Equal(2, seen.Count);
+        Assert.Equal((2L, (bool?)true, (long?)null), seen[0]);
+        Assert.Equal((4L, (long?)2), (seen[1].Step, seen[1].LastOnDisk));
     }
 
     [Fact]
