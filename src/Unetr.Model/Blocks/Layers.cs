@@ -11,7 +11,7 @@ namespace Unetr.Model.Blocks
     /// </summary>
     public static class Layers
     {
-        /// <summary>Creates a <c>Conv2d</c> or a 3D convolution with a cubic kernel: <see cref="OneDnnConv3d"/> at stride 1, <see cref="PatchConv3d"/> when the stride is the kernel, else <c>Conv3d</c>.</summary>
+        /// <summary>Creates a 2D or 3D convolution with a cubic kernel: <see cref="OneDnnConv3d"/> at stride 1 in 3D, <see cref="PatchConv3d"/> when the stride is the kernel in 3D, else <see cref="OneDnnConv"/> (<c>Conv2d</c> or <c>Conv3d</c>).</summary>
         /// <param name="spatialDims">2 or 3.</param>
         /// <param name="inChannels">Input channels.</param>
         /// <param name="outChannels">Output channels.</param>
@@ -21,21 +21,23 @@ namespace Unetr.Model.Blocks
         /// <param name="bias">Whether the layer has a <c>bias</c> parameter.</param>
         /// <returns>
         /// The convolution; its parameters are <c>weight</c> and, if <paramref name="bias"/>, <c>bias</c>. A 3D
-        /// convolution at stride 1 is a <see cref="OneDnnConv3d"/>, which keeps small volumes on oneDNN on CPU.
+        /// convolution at stride 1 is a <see cref="OneDnnConv3d"/>, which keeps small volumes on oneDNN on CPU. Every
+        /// one takes its weight through <see cref="OneDnnWeights"/>, so that input gradients are right on CPUs without
+        /// AVX-512.
         /// </returns>
         public static nn.Module<Tensor, Tensor> Conv(
             int spatialDims, long inChannels, long outChannels, long kernel, long stride, long padding, bool bias) =>
             CheckSpatialDims(spatialDims) switch
             {
-                2 => nn.Conv2d(inChannels, outChannels, kernel, stride, padding, bias: bias),
-                _ when stride == 1 => new OneDnnConv3d(inChannels, outChannels, kernel, padding, bias),
-                _ when stride == kernel && padding == 0 => new PatchConv3d(inChannels, outChannels, kernel, bias),
-                _ => nn.Conv3d(inChannels, outChannels, kernel, stride, padding, bias: bias),
+                3 when stride == 1 => new OneDnnConv3d(inChannels, outChannels, kernel, padding, bias),
+                3 when stride == kernel && padding == 0 => new PatchConv3d(inChannels, outChannels, kernel, bias),
+                var dims => new OneDnnConv(dims, inChannels, outChannels, kernel, stride, padding, bias),
             };
 
         /// <summary>
-        /// Creates a <c>ConvTranspose2d</c> or <c>ConvTranspose3d</c> with kernel = stride, no padding and no
-        /// output padding, so every axis grows by exactly <paramref name="stride"/>.
+        /// Creates a transposed convolution (<see cref="OneDnnConvTranspose"/>: <c>ConvTranspose2d</c> or
+        /// <c>ConvTranspose3d</c>) with kernel = stride, no padding and no output padding, so every axis grows by
+        /// exactly <paramref name="stride"/>.
         /// </summary>
         /// <param name="spatialDims">2 or 3.</param>
         /// <param name="inChannels">Input channels.</param>
@@ -46,11 +48,7 @@ namespace Unetr.Model.Blocks
         /// <returns>The transposed convolution.</returns>
         public static nn.Module<Tensor, Tensor> ConvTranspose(
             int spatialDims, long inChannels, long outChannels, long kernel, long stride, bool bias) =>
-            CheckSpatialDims(spatialDims) switch
-            {
-                2 => nn.ConvTranspose2d(inChannels, outChannels, kernel, stride, bias: bias),
-                _ => nn.ConvTranspose3d(inChannels, outChannels, kernel, stride, bias: bias),
-            };
+            new OneDnnConvTranspose(CheckSpatialDims(spatialDims), inChannels, outChannels, kernel, stride, bias);
 
         /// <summary>Creates the decoder normalisation layer.</summary>
         /// <param name="kind">
@@ -81,7 +79,7 @@ namespace Unetr.Model.Blocks
             _ => throw new ArgumentOutOfRangeException(nameof(activation), activation, "Expected Gelu or Relu."),
         };
 
-        private static int CheckSpatialDims(int spatialDims) =>
+        internal static int CheckSpatialDims(int spatialDims) =>
             spatialDims is 2 or 3
                 ? spatialDims
                 : throw new ArgumentOutOfRangeException(nameof(spatialDims), spatialDims, "Expected 2 or 3 spatial dimensions.");
