@@ -11,7 +11,10 @@ namespace Unetr.Tests.Cli;
 /// </remarks>
 internal sealed record CliRun(int ExitCode, string Output, string Error)
 {
-    public static CliRun Of(params string[] args)
+    public static CliRun Of(params string[] args) => With(System.Array.Empty<Unetr.Model.Presets.Preset>(), args);
+
+    /// <summary>A run of a host that offers <paramref name="networks"/> besides the presets.</summary>
+    public static CliRun With(System.Collections.Generic.IReadOnlyList<Unetr.Model.Presets.Preset> networks, params string[] args)
     {
         var (output, error) = (new StringWriter(), new StringWriter());
         var (previousOutput, previousError) = (Console.Out, Console.Error);
@@ -19,7 +22,7 @@ internal sealed record CliRun(int ExitCode, string Output, string Error)
         Console.SetError(error);
         try
         {
-            var exitCode = UnetrCommandLine.Run(args);
+            var exitCode = UnetrCommandLine.Run(args, networks);
             return new CliRun(exitCode, output.ToString(), error.ToString());
         }
         finally
