@@ -4,7 +4,6 @@ using System.IO;
 using System.Linq;
 using Unetr.Model.Checkpoints;
 using Unetr.Model.Data;
-using Unetr.Model.Presets;
 
 namespace Unetr.CommandLine;
 
@@ -16,11 +15,11 @@ namespace Unetr.CommandLine;
 internal static class ConvertCommand
 {
     /// <summary>Builds the command with its options and action.</summary>
-    public static Command Create()
+    public static Command Create(ModelCatalog models)
     {
         var model = new Option<string>("--model")
         {
-            Description = "Preset the weights belong to: " + string.Join(", ", PresetCatalog.All.Select(p => p.Name)),
+            Description = "Network the weights belong to: " + models.Names,
             Required = true,
         };
         var weights = new Option<string>("--weights") { Description = $"State dict to read: {CheckpointFormats.Recognised}.", Required = true };
@@ -29,14 +28,14 @@ internal static class ConvertCommand
         {
             model, weights, output,
         };
-        command.SetAction(result => CommandFailure.Report(() => Run(result.GetValue(model)!, result.GetValue(weights)!, result.GetValue(output)!)));
+        command.SetAction(result => CommandFailure.Report(() => Run(models, result.GetValue(model)!, result.GetValue(weights)!, result.GetValue(output)!)));
         return command;
     }
 
-    private static int Run(string model, string weights, string output)
+    private static int Run(ModelCatalog models, string model, string weights, string output)
     {
         CheckpointFormats.FromPath(output);
-        var preset = PresetCatalog.Find(model);
+        var preset = models.Find(model);
         CommandFailure.RequireFile(weights, "weights", "--weights");
         var fullOutput = OutputPaths.RequireFile(output, "--output");
         // The preprocessing settings travel with the weights, so that infer and evaluate find them beside the new file.

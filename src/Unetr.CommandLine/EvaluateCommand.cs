@@ -25,9 +25,9 @@ internal static class EvaluateCommand
     private const string Training = "training";
 
     /// <summary>Builds the command with its options and action.</summary>
-    public static Command Create()
+    public static Command Create(ModelCatalog models)
     {
-        var shared = new InferenceOptions();
+        var shared = new InferenceOptions(models);
         var image = new Option<string?>("--image") { Description = "With --labels: score this NIfTI image instead of the embedded volumes." };
         var labels = new Option<string?>("--labels") { Description = "With --image: its reference label map (NIfTI, class indices)." };
         var data = new Option<string?>("--data")

@@ -13,9 +13,9 @@ namespace Unetr.CommandLine;
 internal static class InferCommand
 {
     /// <summary>Builds the command with its options and action.</summary>
-    public static Command Create()
+    public static Command Create(ModelCatalog models)
     {
-        var shared = new InferenceOptions();
+        var shared = new InferenceOptions(models);
         var input = new Option<string>("--input") { Description = "Image to segment: .nii or .nii.gz, 3D (or 4D with channels as the 4th axis).", Required = true };
         var output = new Option<string>("--output") { Description = "Label map to write: .nii or .nii.gz, with the input's geometry (affine, qform, sform, spacing).", Required = true };
         var overlay = new Option<string?>("--overlay") { Description = "Also write a .png of the middle axial slice: the image in grey, the labels in colour." };

@@ -19,11 +19,9 @@ internal sealed class InferenceOptions
 {
     private const string DefaultModel = nameof(TinyMonaiUnetr);
 
-    private readonly Option<string> model = new("--model")
-    {
-        Description = "Preset the weights belong to: " + string.Join(", ", PresetCatalog.All.Select(p => p.Name)),
-        DefaultValueFactory = _ => DefaultModel,
-    };
+    private readonly ModelCatalog models;
+
+    private readonly Option<string> model;
 
     private readonly Option<string> weights = new("--weights")
     {
@@ -68,8 +66,10 @@ internal sealed class InferenceOptions
         DefaultValueFactory = _ => 0,
     };
 
-    public InferenceOptions()
+    public InferenceOptions(ModelCatalog models)
     {
+        this.models = models;
+        model = new("--model") { Description = "Network the weights belong to: " + models.Names, DefaultValueFactory = _ => DefaultModel };
         mode.AcceptOnlyFromAmong("gaussian", "constant");
         device.AcceptOnlyFromAmong("cpu", "cuda");
         OptionRules.Require(overlap, value => value >= 0 && value < 1, "at least 0 and less than 1");
@@ -108,7 +108,8 @@ internal sealed class InferenceOptions
             settings,
             file,
             given,
-            result.GetValue(threads));
+            result.GetValue(threads),
+            models);
     }
 }
 
@@ -123,12 +124,13 @@ internal sealed record InferenceSettings(
     VolumePreprocessing Preprocessing,
     string? PreprocessingSource,
     IReadOnlyList<string> PreprocessingGiven,
-    int Threads)
+    int Threads,
+    ModelCatalog Models)
 {
     /// <summary>Builds the preset, loads the weights strictly (a misfit names its keys) and puts it in eval mode on the device.</summary>
     public LoadedNetwork Load()
     {
-        var preset = PresetCatalog.Find(Model);
+        var preset = Models.Find(Model);
         if (preset.Summary.InputShape.Count != 4)
         {
             throw new UsageException($"{preset.Name} takes [{string.Join(", ", preset.Summary.InputShape)}]; these commands segment 3D volumes [C, D, H, W].");

@@ -42,10 +42,10 @@ internal static class TrainCommand
     private static readonly CultureInfo Invariant = CultureInfo.InvariantCulture;
 
     /// <summary>Builds the command with its options and action.</summary>
-    public static Command Create()
+    public static Command Create(ModelCatalog models)
     {
         var defaults = new TrainingOptions();
-        var model = new Option<string>("--model") { Description = "Preset to train: " + string.Join(", ", PresetCatalog.All.Select(p => p.Name)), DefaultValueFactory = _ => DefaultModel };
+        var model = new Option<string>("--model") { Description = "Network to train: " + models.Names, DefaultValueFactory = _ => DefaultModel };
         var steps = OptionRules.Positive(new Option<int>("--steps") { Description = "Optimisation steps.", DefaultValueFactory = _ => DefaultSteps });
         var batchSize = OptionRules.Positive(new Option<int>("--batch-size") { Description = "Volumes per step.", DefaultValueFactory = _ => DefaultBatchSize });
         var learningRate = OptionRules.Positive(new Option<double>("--lr") { Description = "Peak AdamW learning rate.", DefaultValueFactory = _ => DefaultLearningRate });
@@ -78,6 +78,7 @@ internal static class TrainCommand
         }
 
         command.SetAction(result => CommandFailure.Report(() => Run(
+            models,
             new Settings(
                 result.GetValue(model)!,
                 new TrainingOptions
@@ -114,7 +115,7 @@ internal static class TrainCommand
         int LogEvery,
         DataChoice Data);
 
-    private static int Run(Settings settings)
+    private static int Run(ModelCatalog models, Settings settings)
     {
         if (settings.Options.WarmupSteps >= settings.Options.Steps)
         {
@@ -125,7 +126,7 @@ internal static class TrainCommand
         Preset preset;
         try
         {
-            preset = PresetCatalog.Find(settings.Model);
+            preset = models.Find(settings.Model);
             settings.Options.Validate();
         }
         catch (ArgumentException error)

@@ -8,5 +8,8 @@ namespace Unetr.Generators
         public const string Diagnostics = nameof(Diagnostics);
         public const string ValidNetworks = nameof(ValidNetworks);
         public const string Emit = nameof(Emit);
+        public const string CatalogEntries = nameof(CatalogEntries);
+        public const string Catalog = nameof(Catalog);
+        public const string EmitCatalog = nameof(EmitCatalog);
     }
 }

@@ -3,6 +3,7 @@ using System.Linq;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
 using Microsoft.CodeAnalysis.Text;
+using Unetr.Generators.Describe;
 using Unetr.Generators.Diagnostics;
 using Unetr.Generators.Emit;
 using Unetr.Generators.Model;
@@ -14,7 +15,7 @@ namespace Unetr.Generators
     /// <summary>
     /// Parse (symbols → spec) → Validate (spec → diagnostics, and for a valid spec its network's descriptor) → Emit
     /// (descriptor → source). Diagnostics and emission are separate streams so that a change touching only locations
-    /// leaves the emitted source cached.
+    /// leaves the emitted source cached. The valid networks' names are also collected into the assembly's catalog.
     /// </summary>
     [Generator(LanguageNames.CSharp)]
     public sealed class UnetrGenerator : IIncrementalGenerator
@@ -48,14 +49,36 @@ namespace Unetr.Generators
                 }
             });
 
-            var files = validated
+            var networks = validated
                 .Where(static declaration => declaration.Network is not null)
                 .Select(static (declaration, _) => declaration.Network!)
-                .WithTrackingName(StepNames.ValidNetworks)
+                .WithTrackingName(StepNames.ValidNetworks);
+            var files = networks
                 .Select(static (network, _) => NetworkEmitter.Emit(network))
                 .WithTrackingName(StepNames.Emit);
             context.RegisterSourceOutput(files, static (spc, file) =>
                 spc.AddSource(file.HintName, SourceText.From(file.Source, System.Text.Encoding.UTF8)));
+
+            // One catalog per assembly. Its entries are the networks' names only, so an attribute edit that keeps the name
+            // leaves the collected list equal and the catalog cached.
+            var assemblyName = context.CompilationProvider.Select(static (compilation, _) => compilation.AssemblyName);
+            var catalog = networks
+                .Where(static network => network.Target.Catalogued)
+                .Select(static (network, _) => network.Target)
+                .WithTrackingName(StepNames.CatalogEntries)
+                .Collect()
+                .Combine(assemblyName)
+                .Select(static (pair, _) => CatalogDescriber.Describe(pair.Left, pair.Right))
+                .WithTrackingName(StepNames.Catalog)
+                .Select(static (descriptor, _) => descriptor.Networks.Count == 0 ? null : CatalogEmitter.Emit(descriptor))
+                .WithTrackingName(StepNames.EmitCatalog);
+            context.RegisterSourceOutput(catalog, static (spc, file) =>
+            {
+                if (file is not null)
+                {
+                    spc.AddSource(file.HintName, SourceText.From(file.Source, System.Text.Encoding.UTF8));
+                }
+            });
         }
     }
 }

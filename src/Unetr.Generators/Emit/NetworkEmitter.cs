@@ -196,7 +196,7 @@ namespace Unetr.Generators.Emit
             _ => throw new System.ArgumentOutOfRangeException(nameof(value), value, "No C# literal for this argument."),
         };
 
-        private static string Identifier(string name) =>
+        internal static string Identifier(string name) =>
             SyntaxFacts.GetKeywordKind(name) != SyntaxKind.None ? "@" + name : name;
 
         private static string Longs(IEnumerable<long> values) => "new long[] { " + string.Join(", ", values) + " }";

@@ -61,8 +61,11 @@ namespace Unetr.Generators.Model
     /// <summary>A type that encloses the network class: its keyword ("class", "struct", "record", "record struct") and name.</summary>
     internal sealed record ContainingType(string Keyword, string Name);
 
-    /// <summary>Where the generated partial goes: namespace (empty for the global one), enclosing types outermost first, the class.</summary>
-    internal sealed record TypeTarget(string Namespace, EquatableArray<ContainingType> ContainingTypes, string ClassName)
+    /// <summary>
+    /// Where the generated partial goes: namespace (empty for the global one), enclosing types outermost first, the class;
+    /// and whether the assembly's catalog can name and construct it (no private or protected class on the way, not abstract).
+    /// </summary>
+    internal sealed record TypeTarget(string Namespace, EquatableArray<ContainingType> ContainingTypes, string ClassName, bool Catalogued = true)
     {
         /// <summary>Dotted name without namespace, e.g. <c>Outer.SeedUnetr</c>.</summary>
         public string NestedName

@@ -237,7 +237,26 @@ namespace Unetr.Generators.Parsing
             }
 
             var ns = string.Join(".", segments);
-            return new TypeTarget(ns, containing.ToEquatableArray(), symbol.Name);
+            return new TypeTarget(ns, containing.ToEquatableArray(), symbol.Name, Catalogued(symbol));
+        }
+
+        /// <summary>The assembly's catalog (a top-level internal class) can write <c>new T()</c>.</summary>
+        private static bool Catalogued(INamedTypeSymbol symbol)
+        {
+            if (symbol.IsAbstract || symbol.IsStatic)
+            {
+                return false;
+            }
+
+            for (var type = symbol; type is not null; type = type.ContainingType)
+            {
+                if (type.DeclaredAccessibility is not (Accessibility.Public or Accessibility.Internal or Accessibility.ProtectedOrInternal))
+                {
+                    return false;
+                }
+            }
+
+            return true;
         }
 
         private static string Keyword(INamedTypeSymbol type) => (type.IsRecord, type.TypeKind) switch

@@ -13,22 +13,20 @@ namespace Unetr.Model.Presets;
 /// <param name="OutputShape">Per-sample output shape: classes, then spatial sizes.</param>
 public sealed record Preset(string Name, ModelSummary Summary, Func<torch.nn.Module<torch.Tensor, torch.Tensor>> Create, IReadOnlyList<long> OutputShape)
 {
+    /// <summary>The generated class's full name (namespace, enclosing types), to tell apart two networks of one <see cref="Name"/>.</summary>
+    public string FullName { get; init; } = Name;
+
     /// <summary>Describes the generated network <typeparamref name="TNet"/>.</summary>
     public static Preset Of<TNet>()
         where TNet : torch.nn.Module<torch.Tensor, torch.Tensor>, ICompiledNetwork, new() =>
-        new(typeof(TNet).Name, TNet.Summary, () => new TNet(), TNet.OutputShape);
+        new(typeof(TNet).Name, TNet.Summary, () => new TNet(), TNet.OutputShape) { FullName = typeof(TNet).FullName ?? typeof(TNet).Name };
 }
 
-/// <summary>The networks shipped with Unetr, by name.</summary>
+/// <summary>The networks shipped with Unetr, by name: the build-time catalog of this assembly's declarations.</summary>
 public static class PresetCatalog
 {
-    /// <summary>Every preset, in a stable order.</summary>
-    public static IReadOnlyList<Preset> All { get; } = new[]
-    {
-        Preset.Of<SeedUnetr>(),
-        Preset.Of<MonaiBtcvUnetr>(),
-        Preset.Of<TinyMonaiUnetr>(),
-    };
+    /// <summary>Every preset, in declaration order.</summary>
+    public static IReadOnlyList<Preset> All => DeclaredNetworks.All;
 
     /// <summary>The preset called <paramref name="name"/> (case-insensitive).</summary>
     /// <exception cref="ArgumentException">No preset has that name; the message lists the valid ones.</exception>

@@ -13,8 +13,15 @@ internal sealed record CliRun(int ExitCode, string Output, string Error)
 {
     public static CliRun Of(params string[] args) => Watched(_ => { }, args);
 
+    /// <summary>A run of a host that offers <paramref name="networks"/> besides the presets.</summary>
+    public static CliRun With(System.Collections.Generic.IReadOnlyList<Unetr.Model.Presets.Preset> networks, params string[] args) =>
+        Run(networks, _ => { }, args);
+
     /// <summary>Runs <paramref name="args"/>, calling <paramref name="onLine"/> with every line printed on standard output as it is printed.</summary>
-    public static CliRun Watched(Action<string> onLine, params string[] args)
+    public static CliRun Watched(Action<string> onLine, params string[] args) =>
+        Run(Array.Empty<Unetr.Model.Presets.Preset>(), onLine, args);
+
+    private static CliRun Run(System.Collections.Generic.IReadOnlyList<Unetr.Model.Presets.Preset> networks, Action<string> onLine, string[] args)
     {
         var (output, error) = (new LineWatcher(onLine), new StringWriter());
         var (previousOutput, previousError) = (Console.Out, Console.Error);
@@ -22,7 +29,7 @@ internal sealed record CliRun(int ExitCode, string Output, string Error)
         Console.SetError(error);
         try
         {
-            var exitCode = UnetrCommandLine.Run(args);
+            var exitCode = UnetrCommandLine.Run(args, networks);
             return new CliRun(exitCode, output.ToString(), error.ToString());
         }
         finally

@@ -1,4 +1,5 @@
 using System.Collections.Generic;
+using System.Linq;
 using Microsoft.CodeAnalysis;
 using Unetr.Tests.Snapshots;
 using Xunit;
@@ -105,9 +106,92 @@ public sealed class GeneratedSourceSnapshotTests
 
         var run = CleanRun(GeneratorHarness.Run(GeneratorHarness.CreateDriver(), compilation));
 
-        Assert.Equal(PresetNames.Length, run.Sources.Length);
+        Assert.Equal(PresetNames.Length + 1, run.Sources.Length);
         Snapshot.VerifyCSharp(run.Source($"Unetr.Model.Presets.{preset}.g.cs"), preset);
     }
+
+    [Fact]
+    public void Preset_catalog_matches_its_snapshot()
+    {
+        var compilation = GeneratorHarness.Compile(PresetDeclarations).WithAssemblyName("Unetr.Presets");
+        compilation = compilation.WithOptions(compilation.Options.WithSpecificDiagnosticOptions(
+            new Dictionary<string, ReportDiagnostic> { ["CS0436"] = ReportDiagnostic.Suppress }));
+
+        var run = CleanRun(GeneratorHarness.Run(GeneratorHarness.CreateDriver(), compilation));
+
+        Snapshot.VerifyCSharp(run.Source("Unetr.Presets.DeclaredNetworks.g.cs"));
+    }
+
+    [Fact]
+    public void Catalog_lists_the_networks_it_can_construct_in_declaration_order()
+    {
+        // The assembly name becomes the namespace; '-' and a leading digit are not allowed in one.
+        var compilation = GeneratorHarness.Compile(CatalogDeclarations).WithAssemblyName("My-Host.2d");
+
+        var run = CleanRun(GeneratorHarness.Run(GeneratorHarness.CreateDriver(), compilation));
+
+        Snapshot.VerifyCSharp(run.Source("My_Host._2d.DeclaredNetworks.g.cs"));
+    }
+
+    [Fact]
+    public void An_assembly_without_valid_networks_gets_no_catalog()
+    {
+        var run = GeneratorHarness.Run(Usings + """
+            namespace Demo;
+
+            public partial class Zoo
+            {
+                [Unetr(ImageSize = new[] { 32, 32 }, InChannels = 1, OutChannels = 2)]
+                [PatchEmbedding(PatchSize = 16)]
+                [Encoder(EmbedDim = 16, Depth = 4, Heads = 2)]
+                [Decoder(Widths = new[] { 2, 4, 8, 16 })]
+                private partial class Hidden;
+            }
+            """);
+
+        Assert.True(run.CompilationProblems.Count == 0, GeneratorHarness.Format(run.CompilationProblems));
+        Assert.Equal(new[] { "Demo.Zoo.Hidden.g.cs" }, run.Sources.Select(s => s.HintName));
+    }
+
+    // Public and internal classes, nested or not, in a namespace or the global one, a keyword name; not a private nested
+    // class (the catalog could not name it) nor an abstract one (it could not construct it).
+    private const string CatalogDeclarations = Usings + """
+        [Unetr(ImageSize = new[] { 32, 32 }, InChannels = 1, OutChannels = 2)]
+        [PatchEmbedding(PatchSize = 16)]
+        [Encoder(EmbedDim = 16, Depth = 4, Heads = 2)]
+        [Decoder(Widths = new[] { 2, 4, 8, 16 })]
+        internal partial class GlobalNet;
+
+        namespace Demo.Models
+        {
+            [Unetr(ImageSize = new[] { 32, 32 }, InChannels = 1, OutChannels = 2)]
+            [PatchEmbedding(PatchSize = 16)]
+            [Encoder(EmbedDim = 16, Depth = 4, Heads = 2)]
+            [Decoder(Widths = new[] { 2, 4, 8, 16 })]
+            public partial class @event;
+
+            public partial class Zoo
+            {
+                [Unetr(ImageSize = new[] { 32, 32 }, InChannels = 1, OutChannels = 2)]
+                [PatchEmbedding(PatchSize = 16)]
+                [Encoder(EmbedDim = 16, Depth = 4, Heads = 2)]
+                [Decoder(Widths = new[] { 2, 4, 8, 16 })]
+                internal partial class Inner;
+
+                [Unetr(ImageSize = new[] { 32, 32 }, InChannels = 1, OutChannels = 2)]
+                [PatchEmbedding(PatchSize = 16)]
+                [Encoder(EmbedDim = 16, Depth = 4, Heads = 2)]
+                [Decoder(Widths = new[] { 2, 4, 8, 16 })]
+                private partial class Hidden;
+            }
+
+            [Unetr(ImageSize = new[] { 32, 32 }, InChannels = 1, OutChannels = 2)]
+            [PatchEmbedding(PatchSize = 16)]
+            [Encoder(EmbedDim = 16, Depth = 4, Heads = 2)]
+            [Decoder(Widths = new[] { 2, 4, 8, 16 })]
+            public abstract partial class Base;
+        }
+        """;
 
     [Theory]
     [MemberData(nameof(Variants))]

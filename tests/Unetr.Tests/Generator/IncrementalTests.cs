@@ -17,7 +17,10 @@ public sealed class IncrementalTests
     private static readonly string[] PipelineSteps =
     {
         StepNames.Parse, StepNames.Validate, StepNames.Diagnostics, StepNames.ValidNetworks, StepNames.Emit,
+        StepNames.CatalogEntries, StepNames.Catalog, StepNames.EmitCatalog,
     };
+
+    private const string CatalogHint = "UserAssembly.DeclaredNetworks.g.cs";
 
     private const string FirstNetwork = """
         using Unetr.Dsl;
@@ -99,6 +102,34 @@ public sealed class IncrementalTests
         Assert.Contains(Reason(after, StepNames.Parse, (ParsedDeclaration d) => d.Spec.Target.ClassName == "SecondNet"), Reused);
         Assert.NotEqual(Source(before, "Demo.FirstNet.g.cs"), Source(after, "Demo.FirstNet.g.cs"));
         Assert.Equal(Source(before, "Demo.SecondNet.g.cs"), Source(after, "Demo.SecondNet.g.cs"));
+    }
+
+    [Fact]
+    public void Editing_one_attribute_leaves_the_catalog_cached()
+    {
+        var (driver, compilation, before) = RunOnce(FirstNetwork, SecondNetwork);
+
+        var after = Rerun(driver, Edit(compilation, "File0.cs", FirstNetwork.Replace("OutChannels = 3", "OutChannels = 5")));
+
+        Assert.Equal(IncrementalStepRunReason.Modified, EmitReason(after, "Demo.FirstNet.g.cs"));
+        Assert.All(Outputs(after, StepNames.CatalogEntries), output => Assert.Contains(output.Reason, Reused));
+        Assert.All(Outputs(after, StepNames.Catalog), output => Assert.Contains(output.Reason, Reused));
+        Assert.All(Outputs(after, StepNames.EmitCatalog), output => Assert.Contains(output.Reason, Reused));
+        Assert.Equal(Source(before, CatalogHint), Source(after, CatalogHint));
+    }
+
+    [Fact]
+    public void Adding_a_network_re_emits_the_catalog_and_no_other_network()
+    {
+        var (driver, compilation, before) = RunOnce(FirstNetwork);
+        var second = CSharpSyntaxTree.ParseText(SecondNetwork, GeneratorHarness.ParseOptions, path: "File1.cs");
+
+        var after = Rerun(driver, compilation.AddSyntaxTrees(second));
+
+        Assert.Equal(IncrementalStepRunReason.Modified, Outputs(after, StepNames.EmitCatalog).Single().Reason);
+        Assert.Contains(EmitReason(after, "Demo.FirstNet.g.cs"), Reused);
+        Assert.DoesNotContain("global::Demo.SecondNet", Source(before, CatalogHint), System.StringComparison.Ordinal);
+        Assert.Contains("global::Unetr.Model.Presets.Preset.Of<global::Demo.SecondNet>(),", Source(after, CatalogHint), System.StringComparison.Ordinal);
     }
 
     [Fact]
