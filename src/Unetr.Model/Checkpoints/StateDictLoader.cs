@@ -1,5 +1,4 @@
 using System;
-using System.Buffers.Binary;
 using System.Collections;
 using System.Collections.Generic;
 using System.IO;
@@ -14,7 +13,9 @@ namespace Unetr.Model.Checkpoints
     /// strictly: every parameter and buffer (BatchNorm running statistics included) must be present with the right
     /// shape, and every checkpoint key must belong to the module unless a rule recognises it as unused by
     /// UNETR (MONAI's <c>cross_attn</c> / <c>norm_cross_attn</c>, MONAI 0.7's <c>cls_token</c> and unused
-    /// <c>conv3</c> shortcuts); those are skipped and reported. <see cref="StateDictWriter"/> writes both formats.
+    /// <c>conv3</c> shortcuts); those are skipped and reported. Every file is checked before a tensor is used: each zip
+    /// entry of a PyTorch file against its CRC-32 and size, a safetensors header against the data it describes.
+    /// <see cref="StateDictWriter"/> writes both formats.
     /// </summary>
     public static class StateDictLoader
     {
@@ -27,7 +28,11 @@ namespace Unetr.Model.Checkpoints
         /// <returns>The keys loaded and the keys skipped on purpose.</returns>
         /// <exception cref="ArgumentException">The extension names neither format.</exception>
         /// <exception cref="FileNotFoundException">There is no file at <paramref name="path"/>.</exception>
-        /// <exception cref="InvalidDataException">The file is not a state dict in the format its extension names.</exception>
+        /// <exception cref="InvalidDataException">
+        /// The file is not a state dict in the format its extension names, or is damaged: a zip entry whose content fails
+        /// its CRC-32 or recorded size, a safetensors header whose lengths or offsets disagree with the data. Nothing is
+        /// loaded into <paramref name="module"/> then.
+        /// </exception>
         /// <exception cref="CheckpointMismatchException">Keys are missing, unexpected or wrongly shaped.</exception>
         public static CheckpointLoadResult Load(nn.Module module, string path)
         {
@@ -120,7 +125,10 @@ namespace Unetr.Model.Checkpoints
             return new CheckpointLoadResult(target.Keys.ToList(), skipped);
         }
 
-        /// <summary>Reads every tensor of a state dict; any failure of the format's reader becomes one error naming the source.</summary>
+        /// <summary>
+        /// Checks the file's integrity (<see cref="PyTorchArchive"/>, <see cref="SafetensorsLayout"/>), then reads every
+        /// tensor of a state dict; any failure becomes one error naming the source.
+        /// </summary>
         private static Dictionary<string, Tensor> Read(Stream stream, CheckpointFormat format, string source)
         {
             if (!Enum.IsDefined(format))
@@ -128,49 +136,31 @@ namespace Unetr.Model.Checkpoints
                 throw new ArgumentOutOfRangeException(nameof(format), format, $"Expected one of: {string.Join(", ", Enum.GetNames<CheckpointFormat>())}.");
             }
 
+            // The checks read the file before the format's reader does, so they need to go back to its start.
+            using var copy = stream.CanSeek ? null : new MemoryStream();
+            if (copy is not null)
+            {
+                stream.CopyTo(copy);
+                copy.Position = 0;
+            }
+
+            var seekable = copy ?? stream;
             try
             {
-                return format == CheckpointFormat.Safetensors
-                    ? ReadSafetensors(stream)
-                    : ReadTensors(PyTorchUnpickler.UnpickleStateDict(stream, leaveOpen: true, skipTensorRead: false));
+                if (format == CheckpointFormat.Safetensors)
+                {
+                    SafetensorsLayout.Verify(seekable);
+                    return Safetensors.LoadStateDict(seekable, leaveOpen: true);
+                }
+
+                PyTorchArchive.Verify(seekable);
+                return ReadTensors(PyTorchUnpickler.UnpickleStateDict(seekable, leaveOpen: true, skipTensorRead: false));
             }
             catch (Exception error) when (error is not OutOfMemoryException)
             {
                 var kind = format == CheckpointFormat.Safetensors ? "safetensors" : "PyTorch";
                 throw new InvalidDataException($"{source} is not a {kind} state dict: {error.Message}", error);
             }
-        }
-
-        private static Dictionary<string, Tensor> ReadSafetensors(Stream stream)
-        {
-            // The file starts with the header's length as a little-endian uint64. Checked against the file first, so that
-            // another kind of file (whose first bytes make a huge "length") fails with a reason instead of a huge allocation.
-            if (stream.CanSeek)
-            {
-                var start = stream.Position;
-                Span<byte> prefix = stackalloc byte[9];
-                var got = stream.ReadAtLeast(prefix, prefix.Length, throwOnEndOfStream: false);
-                var available = stream.Length - start - 8;
-                var headerLength = BinaryPrimitives.ReadUInt64LittleEndian(prefix);
-                if (got < prefix.Length)
-                {
-                    throw new InvalidDataException($"it has {got} bytes, fewer than a safetensors header needs");
-                }
-
-                if (headerLength > (ulong)available)
-                {
-                    throw new InvalidDataException($"its first 8 bytes give a header length of {headerLength:N0} bytes, but only {available:N0} follow");
-                }
-
-                if (prefix[8] != (byte)'{')
-                {
-                    throw new InvalidDataException("its header does not start with '{'");
-                }
-
-                stream.Position = start;
-            }
-
-            return Safetensors.LoadStateDict(stream, leaveOpen: true);
         }
 
         private static Dictionary<string, Tensor> ReadTensors(Hashtable unpickled)

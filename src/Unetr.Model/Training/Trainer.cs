@@ -224,7 +224,13 @@ public sealed class Trainer : IDisposable
     /// libtorch's generator and the best validation. With the same options, the following steps are those the saved run
     /// would have taken.
     /// </summary>
-    /// <exception cref="InvalidDataException">The file is not a checkpoint, holds another model class, or is truncated.</exception>
+    /// <remarks>
+    /// The file's SHA-256 checksum is verified before anything is restored, so a byte changed anywhere is refused.
+    /// Checkpoints of version 2, written before the checksum was added, load without that check.
+    /// </remarks>
+    /// <exception cref="InvalidDataException">
+    /// The file is not a checkpoint, fails its checksum (corrupt or truncated), holds another model class, or is truncated.
+    /// </exception>
     public void LoadCheckpoint(string path)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);

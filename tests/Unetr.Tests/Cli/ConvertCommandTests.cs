@@ -108,5 +108,29 @@ public sealed class ConvertCommandTests : IDisposable
         Assert.Equal(settings.Window, copied.Window);
     }
 
+    [Fact]
+    public void Weights_with_a_flipped_byte_are_refused_and_nothing_is_written()
+    {
+        using (var source = new TinyMonaiUnetr())
+        {
+            StateDictWriter.Save(source, PathOf("tiny.pt"));
+        }
+
+        // Tensor payload is nearly all of the file, so its middle byte belongs to a tensor entry.
+        var bytes = File.ReadAllBytes(PathOf("tiny.pt"));
+        bytes[bytes.Length / 2] ^= 0x01;
+        File.WriteAllBytes(PathOf("tiny.pt"), bytes);
+
+        var run = CliRun.Of("convert", "--model", "TinyMonaiUnetr", "--weights", PathOf("tiny.pt"), "--output", PathOf("out", "tiny.safetensors"));
+
+        Assert.True(run.ExitCode == 2, run.ToString());
+        Assert.Contains($"'{PathOf("tiny.pt")}'", run.Error);
+        Assert.Contains("/data/", run.Error);
+        Assert.Contains("CRC-32", run.Error);
+        Assert.Single(run.Error.Trim().Split('\n'));
+        Assert.False(Directory.Exists(PathOf("out")));
+        Assert.Equal(new[] { PathOf("tiny.pt") }, Directory.GetFiles(_directory));
+    }
+
     private string PathOf(params string[] names) => Path.Combine(new[] { _directory }.Concat(names).ToArray());
 }

@@ -175,6 +175,51 @@ public sealed class TrainerTests : IDisposable
         Assert.Contains("truncated", error.Message);
     }
 
+    [Theory]
+    [InlineData(0.1)]
+    [InlineData(0.3)]
+    [InlineData(0.5)]
+    [InlineData(0.7)]
+    [InlineData(0.9)]
+    [InlineData(0.999)]
+    public void A_flipped_byte_anywhere_in_a_checkpoint_is_refused(double position)
+    {
+        var path = Path.Combine(_directory, "tiny.ckpt");
+        using var trainer = NewTrainer();
+        trainer.SaveCheckpoint(path);
+        var bytes = File.ReadAllBytes(path);
+        bytes[(int)(position * bytes.Length)] ^= 0x08;
+        File.WriteAllBytes(path, bytes);
+
+        using var resumed = NewTrainer();
+        var error = Assert.Throws<InvalidDataException>(() => resumed.LoadCheckpoint(path));
+
+        Assert.Contains($"'{path}'", error.Message);
+        Assert.Contains("checksum", error.Message);
+    }
+
+    [Fact]
+    public void A_version_2_checkpoint_without_a_checksum_still_loads()
+    {
+        // Version 2 had the same content without the SHA-256 that version 3 ends with: the version is the int32 after
+        // the magic string (a 1-byte length and 25 characters), and the checksum is the last 32 bytes.
+        var path = Path.Combine(_directory, "v2.ckpt");
+        using var trainer = NewTrainer();
+        trainer.TrainStep();
+        trainer.SaveCheckpoint(path);
+        var bytes = File.ReadAllBytes(path);
+        Assert.Equal(3, BitConverter.ToInt32(bytes, 26));
+        BitConverter.GetBytes(2).CopyTo(bytes, 26);
+        File.WriteAllBytes(path, bytes[..^32]);
+
+        using var resumed = NewTrainer(Options with { Seed = 12345 });
+        resumed.LoadCheckpoint(path);
+
+        Assert.Equal(1, resumed.Step);
+        var expected = trainer.Model.state_dict();
+        Assert.All(resumed.Model.state_dict(), entry => Assert.True(entry.Value.equal(expected[entry.Key]).all().item<bool>(), entry.Key));
+    }
+
     [Fact]
     public void Volumes_larger_than_the_window_are_validated_through_an_inferer_such_as_the_sliding_window()
     {
