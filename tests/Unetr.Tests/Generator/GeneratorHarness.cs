@@ -35,6 +35,7 @@ internal static class GeneratorHarness
             typeof(Unetr.Dsl.UnetrAttribute).Assembly.Location,
             typeof(TorchSharp.torch).Assembly.Location,
             typeof(Unetr.Model.Compiled.InputGuard).Assembly.Location,
+            typeof(Unetr.CommandLine.UnetrCommandLine).Assembly.Location,
         };
         return platform.Concat(ours).Distinct().Select(p => (MetadataReference)MetadataReference.CreateFromFile(p)).ToArray();
     });
