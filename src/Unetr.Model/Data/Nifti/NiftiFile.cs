@@ -26,7 +26,7 @@ public static class NiftiFile
         return reader.BlamingDamagedCompressionFirst(() =>
         {
             var (header, voxOffset) = reader.ReadHeader();
-            return new NiftiImage(header, reader.ReadVoxels(header, voxOffset));
+            return new NiftiImage(header, reader.ReadVoxels(header, voxOffset), path);
         });
     }
 
