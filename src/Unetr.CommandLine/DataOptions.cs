@@ -29,19 +29,24 @@ internal sealed class DataOptions
 
     private readonly PreprocessingOptions _preprocessing = new();
 
+    private readonly NonFiniteVoxelsOption _nonFiniteVoxels = new();
+
     /// <summary>Every option, to add to the command.</summary>
-    public IEnumerable<Option> All => new Option[] { _data }.Concat(_preprocessing.All).Append(_posNeg);
+    public IEnumerable<Option> All => new Option[] { _data }.Concat(_preprocessing.All).Append(_posNeg).Append(_nonFiniteVoxels.Option);
 
     /// <summary>The chosen dataset and preprocessing.</summary>
     public DataChoice Read(ParseResult result)
     {
         var (preprocessing, given) = _preprocessing.Read(result, VolumePreprocessing.None);
         var posNeg = OptionRules.ParseNumbers(result.GetValue(_posNeg), 2);
+        var (nonFinite, nonFiniteGiven) = _nonFiniteVoxels.Read(result);
+        var named = posNeg is null ? given : given.Append(_posNeg.Name).ToArray();
         return new DataChoice(
             result.GetValue(_data),
             preprocessing,
-            posNeg is null ? given : given.Append(_posNeg.Name).ToArray(),
-            posNeg is [var pos, var neg] ? pos / (pos + neg) : null);
+            nonFiniteGiven ? named.Append(_nonFiniteVoxels.Option.Name).ToArray() : named,
+            posNeg is [var pos, var neg] ? pos / (pos + neg) : null,
+            nonFinite);
     }
 }
 
@@ -50,7 +55,9 @@ internal sealed class DataOptions
 /// <param name="Preprocessing">Applied to every volume of <paramref name="Path"/>.</param>
 /// <param name="PreprocessingOptions">Names of the preprocessing and crop options given (which need <paramref name="Path"/>).</param>
 /// <param name="ForegroundCropProbability">From --pos-neg: pos / (pos + neg), or <c>null</c> for uniform crops.</param>
-internal sealed record DataChoice(string? Path, VolumePreprocessing Preprocessing, IReadOnlyList<string> PreprocessingOptions, double? ForegroundCropProbability)
+/// <param name="NonFiniteVoxels">From --non-finite-voxels: refuse NaN and infinite image voxels, or replace them with 0.</param>
+internal sealed record DataChoice(
+    string? Path, VolumePreprocessing Preprocessing, IReadOnlyList<string> PreprocessingOptions, double? ForegroundCropProbability, NonFiniteVoxels NonFiniteVoxels)
 {
     /// <summary>
     /// Opens the dataset for <paramref name="preset"/>, or writes why not to standard error and returns <c>null</c>:
@@ -68,7 +75,8 @@ internal sealed record DataChoice(string? Path, VolumePreprocessing Preprocessin
         DatasetSplits? splits = null;
         try
         {
-            splits = SegmentationDatasets.Open(Path!, Preprocessing);
+            var options = new DatasetOpenOptions { NonFiniteVoxels = NonFiniteVoxels, NonFiniteVoxelsReplaced = NonFiniteVoxelsOption.Report };
+            splits = SegmentationDatasets.Open(Path!, Preprocessing, options);
             splits.EnsureFits(preset.Name, input[0], preset.OutputShape[0]);
             return splits;
         }

@@ -133,7 +133,7 @@ internal static class EvaluateCommand
                 throw new UsageException($"'{volume.Label}': label value {highest} is not a class {loaded.Preset.Name} predicts (0 to {loaded.Classes - 1}).");
             }
 
-            var predicted = segmenter.Segment(image, spacing).unsqueeze(0);
+            var predicted = settings.Segment(segmenter, image, spacing, volume.Image).unsqueeze(0);
             metric.Add(predicted, label.unsqueeze(0));
             if (perVolume)
             {
@@ -184,7 +184,7 @@ internal static class EvaluateCommand
     {
         Console.WriteLine($"Scoring {Path.GetFullPath(imagePath)} against {Path.GetFullPath(labelPath)}.");
         var files = new VolumeFiles(Path.GetFullPath(imagePath), Path.GetFullPath(labelPath));
-        var scored = new[] { new Scored(Path.GetFileName(files.ImagePaths[0]), files.ImagePaths[0], files.LabelPath, () => NiftiSegmentationDataset.ReadOriginal(files, settings.AxisOrder)) };
+        var scored = new[] { new Scored(Path.GetFileName(files.ImagePaths[0]), files.ImagePaths[0], files.LabelPath, () => NiftiSegmentationDataset.ReadOriginal(files, settings.AxisOrder, null, settings.NonFiniteVoxels, NonFiniteVoxelsOption.Report)) };
         return (scored, GenericClassNames(loaded.Classes), false);
     }
 
@@ -203,7 +203,7 @@ internal static class EvaluateCommand
         Console.WriteLine($"Scoring the {files.Count} {kind} volumes of '{description.Name}' ({description.SourcePath}) on their own voxel grids.");
         var scored = files
             .Select(volume => new Scored(
-                Path.GetFileName(volume.ImagePaths[0]), volume.Describe(), volume.LabelPath, () => NiftiSegmentationDataset.ReadOriginal(volume, settings.AxisOrder, names?.Count)))
+                Path.GetFileName(volume.ImagePaths[0]), volume.Describe(), volume.LabelPath, () => NiftiSegmentationDataset.ReadOriginal(volume, settings.AxisOrder, names?.Count, settings.NonFiniteVoxels, NonFiniteVoxelsOption.Report)))
             .ToArray();
         return (scored, names ?? GenericClassNames(loaded.Classes), true);
     }

@@ -4,6 +4,7 @@ using System.Diagnostics;
 using System.IO;
 using System.Linq;
 using TorchSharp;
+using Unetr.Model.Data;
 using Unetr.Model.Data.Nifti;
 using static TorchSharp.torch;
 
@@ -63,6 +64,11 @@ internal static class InferCommand
         var header = image.Header;
         using var scope = NewDisposeScope();
         var volume = image.ToTensor(settings.AxisOrder);
+        if (NonFiniteVoxelCheck.Apply(volume, input, settings.NonFiniteVoxels) is > 0 and var replaced)
+        {
+            NonFiniteVoxelsOption.Report(input, replaced);
+        }
+
         if (volume.dim() == 3)
         {
             volume = volume.unsqueeze(0);
@@ -80,7 +86,7 @@ internal static class InferCommand
         Console.WriteLine($"Running {settings.Describe(loaded.Preset)}.");
 
         var clock = Stopwatch.StartNew();
-        var labels = settings.Segmenter(loaded).Segment(volume, header.Spacing);
+        var labels = settings.Segment(settings.Segmenter(loaded), volume, header.Spacing, input);
         clock.Stop();
 
         var counts = Enumerable.Range(0, (int)loaded.Classes).Select(c => labels.eq(c).sum().item<long>()).ToArray();

@@ -7,6 +7,7 @@ using TorchSharp;
 using Unetr.Model.Checkpoints;
 using Unetr.Model.Data;
 using Unetr.Model.Data.Nifti;
+using Unetr.Model.Data.Transforms;
 using Unetr.Model.Inference;
 using Unetr.Model.Presets;
 using Unetr.Model.Training;
@@ -60,6 +61,8 @@ internal sealed class InferenceOptions
 
     private readonly PreprocessingOptions preprocessing = new();
 
+    private readonly NonFiniteVoxelsOption nonFiniteVoxels = new();
+
     private readonly Option<int> threads = new("--threads")
     {
         Description = "libtorch CPU threads; 0 keeps libtorch's default (one per core).",
@@ -78,7 +81,7 @@ internal sealed class InferenceOptions
     }
 
     /// <summary>Every option, to add to a command.</summary>
-    public IEnumerable<Option> All => new Option[] { model, weights, overlap, mode, windowBatch, device, preprocessingFile }.Concat(preprocessing.All).Append(threads);
+    public IEnumerable<Option> All => new Option[] { model, weights, overlap, mode, windowBatch, device, preprocessingFile }.Concat(preprocessing.All).Append(nonFiniteVoxels.Option).Append(threads);
 
     /// <summary>The values parsed for a command.</summary>
     /// <exception cref="UsageException">A --preprocessing file named explicitly does not exist.</exception>
@@ -109,7 +112,8 @@ internal sealed class InferenceOptions
             file,
             given,
             result.GetValue(threads),
-            models);
+            models,
+            nonFiniteVoxels.Read(result).Policy);
     }
 }
 
@@ -125,7 +129,8 @@ internal sealed record InferenceSettings(
     string? PreprocessingSource,
     IReadOnlyList<string> PreprocessingGiven,
     int Threads,
-    ModelCatalog Models)
+    ModelCatalog Models,
+    NonFiniteVoxels NonFiniteVoxels = NonFiniteVoxels.Refuse)
 {
     /// <summary>Builds the preset, loads the weights strictly (a misfit names its keys) and puts it in eval mode on the device.</summary>
     public LoadedNetwork Load()
@@ -174,6 +179,22 @@ internal sealed record InferenceSettings(
     {
         var inferer = Inferer(loaded.Preset);
         return new VolumeSegmenter(Preprocessing, batch => loaded.Logits(inferer, batch));
+    }
+
+    /// <summary>
+    /// <paramref name="segmenter"/>'s labels for <paramref name="image"/>; a resampled size beyond the limit (a damaged
+    /// pixdim) becomes a one-line error naming <paramref name="file"/>, before libtorch is asked for the memory.
+    /// </summary>
+    public Tensor Segment(VolumeSegmenter segmenter, Tensor image, IReadOnlyList<double> spacingXyz, string file)
+    {
+        try
+        {
+            return segmenter.Segment(image, spacingXyz);
+        }
+        catch (ResampledSizeException tooLarge)
+        {
+            throw new UsageException($"{file}: {tooLarge.Message}.");
+        }
     }
 
     /// <summary>Describes the sliding window in one line, for the log.</summary>

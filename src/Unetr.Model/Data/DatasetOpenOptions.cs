@@ -25,4 +25,10 @@ public sealed record DatasetOpenOptions
     /// surfaces mid-training. Ignored when the source names no classes, as their number comes from the label maps.
     /// </summary>
     public bool Lazy { get; init; }
+
+    /// <summary>What to do with NaN and infinite image voxels: refuse the file (the default) or replace them with 0.</summary>
+    public NonFiniteVoxels NonFiniteVoxels { get; init; }
+
+    /// <summary>Told the file and the count each time non-finite voxels are replaced with 0.</summary>
+    public System.Action<string, long>? NonFiniteVoxelsReplaced { get; init; }
 }

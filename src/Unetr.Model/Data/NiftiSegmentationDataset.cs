@@ -6,6 +6,7 @@ using System.Threading;
 using TorchSharp;
 using Unetr.Model.Data.Nifti;
 using Unetr.Model.Data.Sources;
+using Unetr.Model.Data.Transforms;
 using static TorchSharp.torch;
 
 namespace Unetr.Model.Data;
@@ -30,7 +31,14 @@ public sealed class NiftiSegmentationDataset : ISegmentationDataset, IDisposable
     /// <param name="volumes">The files of each volume.</param>
     /// <param name="classCount">Number of classes, background included, to check labels against; <c>null</c> accepts any non-negative label.</param>
     /// <param name="preprocessing">Applied to every volume as it is loaded; <c>null</c> is <see cref="VolumePreprocessing.None"/>.</param>
-    public NiftiSegmentationDataset(IReadOnlyList<VolumeFiles> volumes, int? classCount = null, VolumePreprocessing? preprocessing = null)
+    /// <param name="nonFiniteVoxels">What to do with NaN and infinite image voxels: refuse the file (the default) or replace them with 0.</param>
+    /// <param name="nonFiniteVoxelsReplaced">Told the file and the count each time non-finite voxels are replaced.</param>
+    public NiftiSegmentationDataset(
+        IReadOnlyList<VolumeFiles> volumes,
+        int? classCount = null,
+        VolumePreprocessing? preprocessing = null,
+        NonFiniteVoxels nonFiniteVoxels = NonFiniteVoxels.Refuse,
+        Action<string, long>? nonFiniteVoxelsReplaced = null)
     {
         ArgumentNullException.ThrowIfNull(volumes);
         if (classCount is < 1)
@@ -41,7 +49,8 @@ public sealed class NiftiSegmentationDataset : ISegmentationDataset, IDisposable
         Files = volumes.ToArray();
         ClassCount = classCount;
         Preprocessing = preprocessing ?? VolumePreprocessing.None;
-        _volumes = Files.Select(files => new Lazy<Volume>(() => Volume.Load(files, ClassCount, Preprocessing), LazyThreadSafetyMode.ExecutionAndPublication)).ToArray();
+        _volumes = Files.Select(files => new Lazy<Volume>(
+            () => Volume.Load(files, ClassCount, Preprocessing, nonFiniteVoxels, nonFiniteVoxelsReplaced), LazyThreadSafetyMode.ExecutionAndPublication)).ToArray();
     }
 
     /// <inheritdoc />
@@ -112,10 +121,17 @@ public sealed class NiftiSegmentationDataset : ISegmentationDataset, IDisposable
     /// <param name="files">The volume's files.</param>
     /// <param name="order">How NIfTI axes become the tensors' [D, H, W].</param>
     /// <param name="classCount">Number of classes to check labels against, or <c>null</c> to accept any non-negative label.</param>
+    /// <param name="nonFiniteVoxels">What to do with NaN and infinite image voxels: refuse the file (the default) or replace them with 0.</param>
+    /// <param name="nonFiniteVoxelsReplaced">Told the file and the count when non-finite voxels are replaced.</param>
     /// <returns>New tensors in the caller's dispose scope.</returns>
     /// <exception cref="DatasetException">The image files or the label map do not fit together, or a label is out of range.</exception>
-    /// <exception cref="NiftiFormatException">A file is not a readable NIfTI image.</exception>
-    public static (Tensor Image, Tensor Label, IReadOnlyList<double> SpacingXyz) ReadOriginal(VolumeFiles files, VoxelAxisOrder order, int? classCount = null)
+    /// <exception cref="NiftiFormatException">A file is not a readable NIfTI image, or has non-finite voxels that <paramref name="nonFiniteVoxels"/> refuses.</exception>
+    public static (Tensor Image, Tensor Label, IReadOnlyList<double> SpacingXyz) ReadOriginal(
+        VolumeFiles files,
+        VoxelAxisOrder order,
+        int? classCount = null,
+        NonFiniteVoxels nonFiniteVoxels = NonFiniteVoxels.Refuse,
+        Action<string, long>? nonFiniteVoxelsReplaced = null)
     {
         ArgumentNullException.ThrowIfNull(files);
         IReadOnlyList<double>? spacing = null;
@@ -125,6 +141,11 @@ public sealed class NiftiSegmentationDataset : ISegmentationDataset, IDisposable
             var file = NiftiFile.Read(path);
             spacing ??= file.Header.Spacing;
             var image = file.ToTensor(order, ScalarType.Float32);
+            if (NonFiniteVoxelCheck.Apply(image, path, nonFiniteVoxels) is > 0 and var replaced)
+            {
+                nonFiniteVoxelsReplaced?.Invoke(path, replaced);
+            }
+
             image = image.dim() == 3 ? image.unsqueeze(0) : image;
             if (channels.Count > 0 && !channels[0].shape[1..].SequenceEqual(image.shape[1..]))
             {
@@ -141,13 +162,24 @@ public sealed class NiftiSegmentationDataset : ISegmentationDataset, IDisposable
 
     private sealed record Volume(Tensor Image, Tensor Label, long HighestLabel)
     {
-        public static Volume Load(VolumeFiles files, int? classCount, VolumePreprocessing preprocessing)
+        public static Volume Load(
+            VolumeFiles files, int? classCount, VolumePreprocessing preprocessing, NonFiniteVoxels nonFinite, Action<string, long>? replaced)
         {
             // Whoever triggers the load may be inside a dispose scope (a training step); the cache must outlive it.
             using var scope = NewDisposeScope();
-            var (image, label, spacing) = ReadOriginal(files, preprocessing.AxisOrder, classCount);
+            var (image, label, spacing) = ReadOriginal(files, preprocessing.AxisOrder, classCount, nonFinite, replaced);
             var highest = label.max().item<long>();
-            var (processed, processedLabel) = preprocessing.Apply(image, label, spacing);
+            Tensor processed;
+            Tensor? processedLabel;
+            try
+            {
+                (processed, processedLabel) = preprocessing.Apply(image, label, spacing);
+            }
+            catch (ResampledSizeException tooLarge)
+            {
+                throw new DatasetException($"{files.Describe()}: {tooLarge.Message}.");
+            }
+
             var stored = highest <= byte.MaxValue ? processedLabel!.to_type(uint8) : processedLabel!;
             return new Volume(processed.contiguous().DetachFromDisposeScope(), stored.contiguous().DetachFromDisposeScope(), highest);
         }

@@ -27,8 +27,8 @@ public static class SegmentationDatasets
         preprocessing ??= VolumePreprocessing.None;
         var (description, training, validation) = ListFiles(path, options);
         var channels = CheckChannels(description);
-        var trainingSet = new NiftiSegmentationDataset(training, description.ClassNames?.Count, preprocessing);
-        var validationSet = new NiftiSegmentationDataset(validation, description.ClassNames?.Count, preprocessing);
+        var trainingSet = new NiftiSegmentationDataset(training, description.ClassNames?.Count, preprocessing, options.NonFiniteVoxels, options.NonFiniteVoxelsReplaced);
+        var validationSet = new NiftiSegmentationDataset(validation, description.ClassNames?.Count, preprocessing, options.NonFiniteVoxels, options.NonFiniteVoxelsReplaced);
         try
         {
             var classNames = description.ClassNames;

@@ -88,7 +88,7 @@ public sealed class Trainer : IDisposable
     public double? BestMeanDice { get; private set; }
 
     /// <summary>Takes one optimisation step on a freshly drawn, augmented batch.</summary>
-    /// <exception cref="InvalidOperationException">The loss is not finite (the learning rate is likely too high).</exception>
+    /// <exception cref="InvalidOperationException">The loss or the gradient norm is not finite; the message names the first non-finite input, parameter or gradient.</exception>
     public StepResult TrainStep()
     {
         using var scope = NewDisposeScope();
@@ -104,14 +104,39 @@ public sealed class Trainer : IDisposable
         var lossValue = loss.item<float>();
         if (!float.IsFinite(lossValue))
         {
-            throw new InvalidOperationException($"The loss became {lossValue} at step {Step + 1}; try a lower learning rate.");
+            throw new InvalidOperationException($"The loss became {lossValue} at step {Step + 1}: {FirstNonFinite(images, gradients: false)}");
         }
 
         loss.backward();
         double? gradientNorm = Options.MaxGradientNorm > 0 ? _optimizer.ClipGradNorm(Options.MaxGradientNorm) : null;
+        if (gradientNorm is { } norm && !double.IsFinite(norm))
+        {
+            throw new InvalidOperationException($"The gradient norm became {norm} at step {Step + 1}: {FirstNonFinite(images, gradients: true)}");
+        }
         _optimizer.step();
         Step++;
         return new StepResult(Step, lossValue, learningRate, gradientNorm);
+    }
+
+    /// <summary>Names the first non-finite tensor of a failed step: the input batch, then each parameter (or its gradient) in order.</summary>
+    private string FirstNonFinite(Tensor images, bool gradients)
+    {
+        static long NonFinite(Tensor values) => values.isfinite().logical_not().sum().item<long>();
+        if (NonFinite(images) is > 0 and var inInput)
+        {
+            return $"the input batch holds {inInput} non-finite values; check the training volumes (unetr: --non-finite-voxels).";
+        }
+
+        foreach (var (name, parameter) in Model.named_parameters())
+        {
+            var values = gradients ? parameter.grad : parameter;
+            if (values is not null && NonFinite(values) is > 0 and var count)
+            {
+                return $"the {(gradients ? "gradient of" : "parameter")} {name} holds {count} non-finite values; try a lower learning rate.";
+            }
+        }
+
+        return "the input and parameters are finite, so the network or loss overflowed; try a lower learning rate.";
     }
 
     /// <summary>Scores the model on held-out volumes (see <see cref="SegmentationEvaluator.Evaluate"/>); it is back in training mode afterwards.</summary>

@@ -330,6 +330,71 @@ public sealed class InferCommandTests : IDisposable
         return a.equal(b).all().item<bool>();
     }
 
+    [Fact]
+    public void Refuses_an_image_with_non_finite_voxels_and_counts_them()
+    {
+        WriteWithNonFiniteVoxels(PathOf("nan.nii"), zeroed: PathOf("zeroed.nii"));
+
+        var run = CliRun.Of("infer", "--weights", PathOf("tiny.pt"), "--input", PathOf("nan.nii"), "--output", PathOf("labels.nii"));
+
+        Assert.True(run.ExitCode == 2, run.ToString());
+        Assert.Equal(
+            $"{PathOf("nan.nii")}: 4 non-finite voxels (2 NaN, 1 +inf, 1 -inf); repair the image, or replace them with 0 (unetr: --non-finite-voxels zero; library: NonFiniteVoxels.Zero)",
+            run.Error.Trim());
+        Assert.False(File.Exists(PathOf("labels.nii")));
+    }
+
+    [Fact]
+    public void Replaces_non_finite_voxels_with_zero_when_asked_and_says_how_many()
+    {
+        WriteWithNonFiniteVoxels(PathOf("nan.nii"), zeroed: PathOf("zeroed.nii"));
+
+        var run = CliRun.Of("infer", "--weights", PathOf("tiny.pt"), "--input", PathOf("nan.nii"), "--output", PathOf("labels.nii"), "--non-finite-voxels", "zero");
+        var reference = CliRun.Of("infer", "--weights", PathOf("tiny.pt"), "--input", PathOf("zeroed.nii"), "--output", PathOf("reference.nii"));
+
+        Assert.True(run.ExitCode == 0, run.ToString());
+        Assert.True(reference.ExitCode == 0, reference.ToString());
+        Assert.Contains($"Replaced 4 non-finite voxels with 0 in {PathOf("nan.nii")}", run.Output);
+        using var labels = NiftiFile.Read(PathOf("labels.nii")).ToTensor();
+        using var expected = NiftiFile.Read(PathOf("reference.nii")).ToTensor();
+        Assert.True(labels.eq(expected).all().item<bool>(), "labels differ from those of the image with 0 in place of the non-finite voxels");
+    }
+
+    [Fact]
+    public void Refuses_a_scaling_that_overflows_float32_and_names_the_values()
+    {
+        // scl_slope is the float32 at byte 112 of a NIfTI-1 header; the stored voxels are written with slope 1 first.
+        var header = NiftiFile.ReadHeader(PathOf("image.nii.gz"));
+        using var stored = full(header.TensorShape(VoxelAxisOrder.Zyx), 4f);
+        NiftiFile.Write(NiftiImage.FromTensor(header with { ScaleSlope = 1, ScaleIntercept = 0 }, stored), PathOf("scaled.nii"));
+        var bytes = File.ReadAllBytes(PathOf("scaled.nii"));
+        System.Buffers.Binary.BinaryPrimitives.WriteSingleLittleEndian(bytes.AsSpan(112), 1e38f);
+        File.WriteAllBytes(PathOf("scaled.nii"), bytes);
+
+        var run = CliRun.Of("infer", "--weights", PathOf("tiny.pt"), "--input", PathOf("scaled.nii"), "--output", PathOf("labels.nii"));
+
+        Assert.True(run.ExitCode == 2, run.ToString());
+        Assert.StartsWith($"{PathOf("scaled.nii")}: scaling overflows float32: stored value 4 × scl_slope 9.99999968", run.Error);
+        Assert.False(File.Exists(PathOf("labels.nii")));
+    }
+
+    [Fact]
+    public void Refuses_a_spacing_that_would_resample_to_more_voxels_than_the_limit()
+    {
+        // 2^70 mm along x (float32 holds it exactly): resampling to 1 mm would ask for ~10^23 voxels.
+        var header = NiftiFile.ReadHeader(PathOf("image.nii.gz"));
+        using var voxels = zeros(header.TensorShape(VoxelAxisOrder.Zyx));
+        NiftiFile.Write(NiftiImage.FromTensor(header with { PixDim = new[] { -1, Math.Pow(2, 70), 1.5, 2, 1, 1, 1, 1 } }, voxels), PathOf("huge.nii"));
+
+        var run = CliRun.Of("infer", "--weights", PathOf("tiny.pt"), "--input", PathOf("huge.nii"), "--output", PathOf("labels.nii"), "--spacing", "1,1,1");
+
+        Assert.True(run.ExitCode == 2, run.ToString());
+        var error = Assert.Single(run.Error.Trim().Split('\n'));
+        Assert.StartsWith($"{PathOf("huge.nii")}: resampling [40, 36, 30] voxels of spacing [1.1805916207174113E+21, 1.5, 2] to spacing [1, 1, 1] gives [4.72237E+22, 54, 60]", error);
+        Assert.EndsWith("more than the 2,147,483,647 a resampled volume may have; check the spacing (pixdim) in the header.", error);
+        Assert.False(File.Exists(PathOf("labels.nii")));
+    }
+
     private CliRun Infer(string weights, string output, params string[] more) =>
         CliRun.Of(new[] { "infer", "--weights", PathOf(weights), "--input", PathOf("image.nii.gz"), "--output", PathOf(output) }.Concat(more).ToArray());
 
@@ -340,6 +405,29 @@ public sealed class InferCommandTests : IDisposable
     /// geometry shows. With <paramref name="blob"/>, only the box x 6..29, y 4..24, z 3..19 holds noise; the rest is
     /// -1000 (air), so that a foreground crop after an intensity window removes a margin on every side.
     /// </summary>
+    /// <summary>
+    /// A float32 copy of image.nii.gz with two NaN, one +inf and one -inf voxel, and the same copy with 0 in their place.
+    /// </summary>
+    private void WriteWithNonFiniteVoxels(string path, string zeroed)
+    {
+        var image = NiftiFile.Read(PathOf("image.nii.gz"));
+        var header = image.Header with { DataType = NiftiDataType.Float32 };
+        using var scope = NewDisposeScope();
+        var voxels = image.ToTensor();
+        var positions = new[] { (0L, 0L, 0L), (3L, 5L, 7L), (10L, 20L, 30L), (29L, 35L, 39L) };
+        var values = new[] { float.NaN, float.NaN, float.PositiveInfinity, float.NegativeInfinity };
+        var clean = voxels.clone();
+        for (var index = 0; index < positions.Length; index++)
+        {
+            var (z, y, x) = positions[index];
+            voxels[z, y, x] = tensor(values[index]);
+            clean[z, y, x] = tensor(0f);
+        }
+
+        NiftiFile.Write(NiftiImage.FromTensor(header, voxels), path);
+        NiftiFile.Write(NiftiImage.FromTensor(header, clean), zeroed);
+    }
+
     private static void WriteImage(string path, bool blob = false)
     {
         var header = new NiftiHeader

@@ -180,6 +180,33 @@ public sealed class NiftiSegmentationDatasetTests : IDisposable
         Assert.Equal(3, dataset.HighestLabel());
     }
 
+    [Fact]
+    public void Refuses_a_training_image_with_a_nan_voxel_naming_the_file()
+    {
+        var files = Pair("nan", 4, 3, 2, (_, x, y, z) => x == 2 && y == 1 ? double.NaN : 1, (_, _, _) => 0);
+        using var dataset = new NiftiSegmentationDataset(new[] { files });
+
+        var error = Assert.Throws<NiftiFormatException>(() => dataset.Get(0));
+
+        Assert.Equal(files.ImagePaths[0], error.FilePath);
+        Assert.StartsWith("2 non-finite voxels (2 NaN, 0 +inf, 0 -inf)", error.Problem);
+    }
+
+    [Fact]
+    public void Replaces_non_finite_training_voxels_with_zero_when_asked_and_reports_them()
+    {
+        using var scope = NewDisposeScope();
+        var files = Pair("inf", 4, 3, 2, (_, x, y, z) => x == 0 && z == 1 ? double.PositiveInfinity : 5, (_, _, _) => 0);
+        var reports = new System.Collections.Generic.List<(string, long)>();
+        using var dataset = new NiftiSegmentationDataset(new[] { files }, nonFiniteVoxels: NonFiniteVoxels.Zero, nonFiniteVoxelsReplaced: (path, count) => reports.Add((path, count)));
+
+        var (image, _) = dataset.Get(0);
+
+        Assert.Equal(new[] { (files.ImagePaths[0], 3L) }, reports);
+        Assert.Equal(0f, image[0, 0, 1, 1].item<float>());
+        Assert.Equal(5f * 24 - 5f * 3, image.sum().item<float>());
+    }
+
     private VolumeFiles Pair(string name, long nx, long ny, long nz, Func<long, long, long, long, double> image, Func<long, long, long, int> label) =>
         new(
             NiftiVolumes.Write(_folder.File($"images/{name}.nii.gz"), nx, ny, nz, image),

@@ -97,6 +97,49 @@ public sealed class NiftiCorruptFileTests : IDisposable
     }
 
     [Fact]
+    public void Rejects_a_gzip_stream_without_its_trailer()
+    {
+        var path = Corrupt(bytes => Gzip(bytes)[..^8], extension: ".nii.gz");
+
+        AssertProblem(path, "gzip trailer does not match the data");
+    }
+
+    [Fact]
+    public void Rejects_a_gzip_stream_followed_by_other_bytes()
+    {
+        var path = Corrupt(bytes => [.. Gzip(bytes), .. "trailing garbage"u8], extension: ".nii.gz");
+
+        AssertProblem(path, "gzip trailer does not match the data");
+    }
+
+    [Theory]
+    [InlineData(2, 0x09, "gzip header corrupt: compression method 9 (gzip has only deflate, 8)")]
+    [InlineData(3, 0x80, "gzip header corrupt: flags 0x80 set reserved bits (0xe0 must be 0)")]
+    public void Rejects_a_corrupt_gzip_header_as_such(int offset, byte value, string problem)
+    {
+        var path = Corrupt(bytes => Patch(Gzip(bytes), offset, new[] { value }), extension: ".nii.gz");
+
+        AssertProblem(path, problem);
+    }
+
+    [Fact]
+    public void Reads_an_intact_gzip_file()
+    {
+        var path = Corrupt(Gzip, extension: ".nii.gz");
+
+        Assert.Equal(Samples.Dimensions, NiftiFile.Read(path).Header.Dimensions);
+    }
+
+    [Fact]
+    public void Rejects_a_bitpix_that_disagrees_with_the_datatype()
+    {
+        // bitpix is the int16 at offset 72 of a NIfTI-1 header; the sample is INT16 (code 4).
+        var path = Corrupt(bytes => WriteInt16(bytes, 72, 32));
+
+        AssertProblem(path, "bitpix 32 disagrees with datatype 4 (INT16), which has 16 bits per voxel");
+    }
+
+    [Fact]
     public void Rejects_a_bad_magic()
     {
         var path = Corrupt(bytes => Patch(bytes, 344, "abc\0"u8));

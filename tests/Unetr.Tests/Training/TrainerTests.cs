@@ -254,6 +254,45 @@ public sealed class TrainerTests : IDisposable
         Assert.Equal(images.shape, batches.Next(random).Images.shape);
     }
 
+    [Fact]
+    public void A_nan_loss_from_a_nan_input_names_the_input_not_the_learning_rate()
+    {
+        using var trainer = new Trainer(() => new TrainableTinyNet(), TrainableTinyNet.InputShape, new NanImages(TrainingVolumes), Options);
+
+        var error = Assert.Throws<InvalidOperationException>(() => trainer.TrainStep());
+
+        Assert.StartsWith("The loss became NaN at step 1: the input batch holds ", error.Message);
+        Assert.DoesNotContain("learning rate", error.Message);
+    }
+
+    [Fact]
+    public void A_nan_loss_from_a_nan_parameter_names_the_parameter()
+    {
+        using var trainer = NewTrainer();
+        var (name, parameter) = trainer.Model.named_parameters().First();
+        using (no_grad())
+        {
+            parameter.fill_(float.NaN);
+        }
+
+        var error = Assert.Throws<InvalidOperationException>(() => trainer.TrainStep());
+
+        Assert.Contains($"the parameter {name} holds {parameter.numel()} non-finite values", error.Message);
+    }
+
+    /// <summary>The volumes of <paramref name="inner"/> with NaN images, so that any crop holds NaN.</summary>
+    private sealed class NanImages(ISegmentationDataset inner) : ISegmentationDataset
+    {
+        public int Count => inner.Count;
+
+        public (Tensor Image, Tensor Label) Get(int index)
+        {
+            var (image, label) = inner.Get(index);
+            image.fill_(float.NaN);
+            return (image, label);
+        }
+    }
+
     private static Trainer NewTrainer(TrainingOptions? options = null) =>
         new(() => new TrainableTinyNet(), TrainableTinyNet.InputShape, TrainingVolumes, options ?? Options);
 }

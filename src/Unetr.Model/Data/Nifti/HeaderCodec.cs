@@ -55,11 +55,19 @@ internal static class HeaderCodec
             }
         }
 
-        // bitpix is redundant with datatype and some writers get it wrong; datatype decides, as in nibabel.
         var dataType = (int)fields.Integer(layout.DataType);
         if (!NiftiDataTypes.IsSupported(dataType))
         {
             throw new NiftiFormatException(path, NiftiDataTypes.DescribeUnsupported(dataType));
+        }
+
+        // bitpix repeats what datatype says; when they disagree, one of them is damaged and we cannot tell which.
+        var bitpix = fields.Integer(layout.Bitpix);
+        var bitsPerVoxel = ((NiftiDataType)dataType).BytesPerVoxel() * 8;
+        if (bitpix != bitsPerVoxel)
+        {
+            throw new NiftiFormatException(path,
+                $"bitpix {bitpix} disagrees with datatype {dataType} ({NiftiDataTypes.NameOf(dataType)}), which has {bitsPerVoxel} bits per voxel");
         }
 
         var voxOffset = fields.Real(layout.VoxOffset);

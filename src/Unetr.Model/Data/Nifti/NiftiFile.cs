@@ -26,7 +26,7 @@ public static class NiftiFile
         return reader.BlamingDamagedCompressionFirst(() =>
         {
             var (header, voxOffset) = reader.ReadHeader();
-            return new NiftiImage(header, reader.ReadVoxels(header, voxOffset));
+            return new NiftiImage(header, reader.ReadVoxels(header, voxOffset), path);
         });
     }
 
@@ -115,13 +115,22 @@ public static class NiftiFile
         private readonly bool compressed;
         private long position;
         private bool gzipFailed;
+        private uint crc;
 
         public Reader(string path)
         {
             this.path = path;
             file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, CopyBufferSize);
-            Span<byte> signature = stackalloc byte[2];
-            compressed = file.Read(signature) == 2 && signature[0] == 0x1f && signature[1] == 0x8b;
+            Span<byte> start = stackalloc byte[GzipMember.FixedHeaderSize];
+            var got = file.ReadAtLeast(start, start.Length, throwOnEndOfStream: false);
+            compressed = got >= 2 && start[0] == 0x1f && start[1] == 0x8b;
+            if (compressed && GzipMember.HeaderProblem(start[..got]) is { } problem)
+            {
+                // Checked here because GZipStream calls any bad header byte "unsupported compression method".
+                file.Dispose();
+                throw Problem(problem);
+            }
+
             file.Position = 0;
             source = compressed ? new GZipStream(file, CompressionMode.Decompress) : file;
         }
@@ -208,8 +217,10 @@ public static class NiftiFile
 
             if (compressed)
             {
-                // Reading to the end makes GZipStream check the trailer's CRC-32 and length.
+                // GZipStream checks a trailer it finds but accepts a stream that ends without one or is followed by
+                // other bytes; the file's last eight bytes must be the trailer of everything decompressed.
                 Skip(long.MaxValue);
+                CheckTrailer();
             }
 
             if (header.ByteOrder == NiftiByteOrder.BigEndian)
@@ -235,8 +246,24 @@ public static class NiftiFile
                 throw new NiftiFormatException(path, $"gzip stream corrupt: {error.Message}", error);
             }
 
+            if (compressed)
+            {
+                crc = GzipMember.Crc32(crc, buffer[..got]);
+            }
+
             position += got;
             return got;
+        }
+
+        private void CheckTrailer()
+        {
+            var trailer = new byte[Math.Min(GzipMember.TrailerSize, file.Length)];
+            file.Position = file.Length - trailer.Length;
+            file.ReadExactly(trailer);
+            if (GzipMember.TrailerProblem(trailer, crc, position) is { } problem)
+            {
+                throw Problem(problem);
+            }
         }
 
         /// <summary>Discards up to <paramref name="count"/> bytes (gzip streams cannot seek).</summary>

@@ -24,8 +24,12 @@ public sealed class NiftiImage
     private readonly byte[] voxels;
 
     /// <summary>Wraps stored voxels, little-endian, x fastest; the length must match the header.</summary>
-    internal NiftiImage(NiftiHeader header, byte[] littleEndianVoxels)
+    /// <param name="header">Shape, type, scaling and geometry.</param>
+    /// <param name="littleEndianVoxels">The stored voxels.</param>
+    /// <param name="sourcePath">The file they were read from, named by errors in their values.</param>
+    internal NiftiImage(NiftiHeader header, byte[] littleEndianVoxels, string? sourcePath = null)
     {
+        SourcePath = sourcePath;
         var expected = checked(header.VoxelCount * header.DataType.BytesPerVoxel());
         if (littleEndianVoxels.LongLength != expected)
         {
@@ -41,6 +45,9 @@ public sealed class NiftiImage
 
     /// <summary>Shape, type, scaling and geometry.</summary>
     public NiftiHeader Header { get; }
+
+    /// <summary>The file the image was read from, or <c>null</c> for an image built in memory.</summary>
+    public string? SourcePath { get; }
 
     /// <summary>The stored voxels, little-endian whatever the file's byte order, x fastest.</summary>
     internal ReadOnlySpan<byte> StoredVoxels => voxels;
@@ -87,7 +94,20 @@ public sealed class NiftiImage
     /// (nibabel's and MONAI's order).
     /// </param>
     /// <param name="dtype"><see cref="ScalarType.Float32"/> (default) or <see cref="ScalarType.Float64"/>.</param>
+    /// <exception cref="NiftiFormatException">The header's scaling turns a stored value into one <paramref name="dtype"/> cannot hold.</exception>
     public Tensor ToTensor(VoxelAxisOrder order = VoxelAxisOrder.Zyx, ScalarType dtype = ScalarType.Float32)
+    {
+        try
+        {
+            return Decode(order, dtype);
+        }
+        catch (OverflowException overflow)
+        {
+            throw new NiftiFormatException(SourcePath ?? "(image in memory)", overflow.Message, overflow);
+        }
+    }
+
+    private Tensor Decode(VoxelAxisOrder order, ScalarType dtype)
     {
         var zyxShape = Header.TensorShape(VoxelAxisOrder.Zyx);
         using var scope = NewDisposeScope();

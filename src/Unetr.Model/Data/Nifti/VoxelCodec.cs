@@ -30,13 +30,24 @@ internal static class VoxelCodec
     }
 
     /// <summary>Stored value × slope + intercept for every voxel (no scaling when the header has none).</summary>
+    /// <exception cref="OverflowException">The scaling turns a finite stored value into one <typeparamref name="T"/> cannot hold.</exception>
     public static void Decode<T>(ReadOnlySpan<byte> voxels, NiftiHeader header, Span<T> values)
         where T : IFloatingPointIeee754<T>
     {
         var (slope, intercept) = Scaling(header);
         for (var index = 0; index < values.Length; index++)
         {
-            values[index] = T.CreateTruncating(Read(voxels, header.DataType, index) * slope + intercept);
+            var stored = Read(voxels, header.DataType, index);
+            var value = T.CreateTruncating(stored * slope + intercept);
+            if (T.IsInfinity(value) && double.IsFinite(stored))
+            {
+                throw new OverflowException(string.Format(CultureInfo.InvariantCulture,
+                    "scaling overflows {0}: stored value {1} × scl_slope {2} + scl_inter {3} = {4}, beyond ±{5}; the header's scaling is damaged",
+                    typeof(T) == typeof(float) ? "float32" : "float64", stored, slope, intercept, stored * slope + intercept,
+                    T.CreateTruncating(double.MaxValue)));
+            }
+
+            values[index] = value;
         }
     }
 

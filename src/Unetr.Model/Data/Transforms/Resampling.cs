@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Globalization;
 using System.Linq;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -18,10 +19,14 @@ namespace Unetr.Model.Data.Transforms;
 /// </remarks>
 public static class Resampling
 {
+    /// <summary>The most voxels (per channel) <see cref="OutputSize"/> accepts: 2³¹ − 1, 8 GiB of float32.</summary>
+    public const long MaxVoxels = int.MaxValue;
+
     /// <summary>
     /// The size of the resampled grid: round(size × spacing / target) per axis (halves away from zero), at least 1.
     /// All three lists are in the same axis order.
     /// </summary>
+    /// <exception cref="ResampledSizeException">The grid would have more than <see cref="MaxVoxels"/> voxels.</exception>
     public static long[] OutputSize(IReadOnlyList<long> size, IReadOnlyList<double> spacing, IReadOnlyList<double> target)
     {
         ArgumentNullException.ThrowIfNull(size);
@@ -37,8 +42,18 @@ public static class Resampling
             throw new ArgumentException($"Spacings must be positive and finite; got spacing [{string.Join(", ", spacing)}], target [{string.Join(", ", target)}].");
         }
 
-        return size.Select((n, axis) => Math.Max(1, (long)Math.Round(n * spacing[axis] / target[axis], MidpointRounding.AwayFromZero))).ToArray();
+        var exact = size.Select((n, axis) => Math.Max(1, Math.Round(n * spacing[axis] / target[axis], MidpointRounding.AwayFromZero))).ToArray();
+        var voxels = exact.Aggregate(1.0, (product, n) => product * n);
+        if (!(voxels <= MaxVoxels))
+        {
+            throw new ResampledSizeException(string.Format(CultureInfo.InvariantCulture,
+                "resampling [{0}] voxels of spacing [{1}] to spacing [{2}] gives [{3}] = {4:G3} voxels, more than the {5:N0} a resampled volume may have; check the spacing (pixdim) in the header",
+                string.Join(", ", size), Invariant(spacing, "R"), Invariant(target, "R"), Invariant(exact, "G6"), voxels, MaxVoxels));
+        }
+
+        return exact.Select(n => (long)n).ToArray();
     }
+
 
     /// <summary>Resamples an image [C, D, H, W] (trilinear) or [C, H, W] (bilinear) to the spatial <paramref name="size"/>.</summary>
     /// <returns>A new float32 tensor.</returns>
@@ -89,6 +104,9 @@ public static class Resampling
         var size = OutputSize(image.shape.Skip(1).ToArray(), spacing, target);
         return (Image(image, size), label is null ? null : Label(label, size));
     }
+
+    private static string Invariant(IEnumerable<double> values, string format) =>
+        string.Join(", ", values.Select(value => value.ToString(format, CultureInfo.InvariantCulture)));
 
     private static void RequireSpatial(long[] spatial, IReadOnlyList<long> size, string what)
     {
