@@ -12,7 +12,7 @@ namespace Unetr.Model.Blocks
     /// </summary>
     /// <remarks>
     /// The only difference from <c>nn.Conv2d</c> / <c>nn.Conv3d</c>: the weight goes through <see cref="OneDnnWeights"/>,
-    /// which steers oneDNN away from a kernel that computes wrong input gradients on CPUs without AVX-512 (2D
+    /// which steers oneDNN away from a kernel that computes wrong input gradients on some CPUs (docs/speed-notes.md, sixth session; 2D
     /// convolutions with 4 → 8, 8 → 8 and 16 → 24 channels at batch 2 were off by up to 3 against double precision).
     /// </remarks>
     public sealed class OneDnnConv : nn.Module<Tensor, Tensor>
@@ -66,7 +66,7 @@ namespace Unetr.Model.Blocks
     /// <remarks>
     /// The only difference from <c>nn.ConvTranspose2d</c> / <c>nn.ConvTranspose3d</c>: the weight goes through
     /// <see cref="OneDnnWeights.ForTransposed"/>, which steers oneDNN away from a kernel that computes wrong input
-    /// gradients on CPUs without AVX-512 (8 → 24 and 16 → 24 channels at batch 2 were off by up to 3, or NaN).
+    /// gradients on some CPUs (docs/speed-notes.md, sixth session; 8 → 24 and 16 → 24 channels at batch 2 were off by up to 3, or NaN).
     /// </remarks>
     public sealed class OneDnnConvTranspose : nn.Module<Tensor, Tensor>
     {

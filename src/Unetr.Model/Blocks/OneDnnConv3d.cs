@@ -23,7 +23,7 @@ namespace Unetr.Model.Blocks
     /// Both compute the same sums as the plain convolution (in another order, so results differ in the last bits).
     /// One input channel stays on libtorch's own route: there the split made forward and backward together slower.
     /// Every route takes the weight through <see cref="OneDnnWeights"/>, which steers oneDNN away from a kernel that
-    /// computes wrong input gradients on CPUs without AVX-512.
+    /// computes wrong input gradients on some CPUs (docs/speed-notes.md, sixth session).
     /// </remarks>
     public sealed class OneDnnConv3d : nn.Module<Tensor, Tensor>
     {

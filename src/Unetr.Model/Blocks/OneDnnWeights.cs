@@ -10,14 +10,15 @@ namespace Unetr.Model.Blocks
     /// </summary>
     /// <remarks>
     /// <para>
-    /// On a CPU without AVX-512 (the AVX2 AMD EPYC of docs/speed-notes.md), oneDNN as shipped in libtorch 2.10 returns
+    /// On the AMD EPYC of 2026-12-03 (CPU family 26, i.e. Zen 5, with AVX-512 and AVX-512-BF16; docs/speed-notes.md,
+    /// sixth session), oneDNN as shipped in libtorch 2.10 returns
     /// wrong input gradients (large errors, sometimes NaN, varying with the thread count) for a 3D or 2D convolution
     /// whose input and weight are both row-major, whose kernel is above 1 and whose output channels are not a multiple
     /// of 16 (4, 8, 24 and 40 failed; 16, 32, 48 and 64 did not): libtorch's batch-2 and large-volume routes, the depth
     /// slabs of <see cref="OneDnnConv3d"/> and a 4 × 4 × 4 patch convolution alike. Their outputs and weight gradients
     /// are right. With either tensor channels-last, libtorch gives oneDNN a channels-last problem, whose kernel is right
-    /// on both machines; a channels-last copy of the weight is the cheaper of the two. The AVX-512 machine of the earlier
-    /// sessions took another kernel and did not show the fault. For a convolution, only a pass that will compute the
+    /// on both machines; a channels-last copy of the weight is the cheaper of the two. The AMD EPYC of the earlier sessions
+    /// (also AVX-512) did not show the fault. For a convolution, only a pass that will compute the
     /// input's gradient takes the copy (<see cref="For"/>), so inference and a network's first layer keep their layout.
     /// </para>
     /// <para>

@@ -38,7 +38,7 @@ public sealed record CpuRoutingPolicy
 
     /// <summary>
     /// Every fast path off: blocks make the plain libtorch calls and training keeps row-major weights. (The weight
-    /// layout that keeps oneDNN off a faulty kernel on CPUs without AVX-512 is a correctness fix, not a fast path, and
+    /// layout that keeps oneDNN off a faulty kernel on some CPUs is a correctness fix, not a fast path, and
     /// stays.)
     /// </summary>
     public static CpuRoutingPolicy Plain { get; } = new()

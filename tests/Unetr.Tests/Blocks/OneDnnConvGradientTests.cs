@@ -9,7 +9,7 @@ using static TorchSharp.torch;
 namespace Unetr.Tests.Blocks;
 
 // 2D convolutions and transposed convolutions from Layers: with row-major input and weight, a batch of 2 and two
-// libtorch threads, oneDNN's backward-data kernel returns wrong input gradients on an AVX2-only CPU (off by up to 3, or
+// libtorch threads, oneDNN's backward-data kernel returns wrong input gradients on the Zen 5 EPYC of docs/speed-notes.md (sixth session; off by up to 3, or
 // NaN, against double precision; docs/speed-notes.md, sixth session). The blocks must agree with the same sums in double
 // precision, which libtorch computes without oneDNN (it does not take float64). Draws from libtorch's global generator
 // and sets the thread count, so it runs alone.

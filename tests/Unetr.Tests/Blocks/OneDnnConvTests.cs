@@ -51,7 +51,7 @@ public sealed class OneDnnConvTests
     }
 
     // Row-major input and weight, kernel above 1, output channels not a multiple of 16: libtorch's oneDNN call returns
-    // wrong input gradients on an AVX2-only CPU. The routed block must agree with the same sums in double precision
+    // wrong input gradients on the Zen 5 EPYC of docs/speed-notes.md (sixth session). The routed block must agree with the same sums in double precision
     // (computed by libtorch's own slow_conv3d, which oneDNN does not take for float64).
     [Theory]
     [InlineData(4, 8, 3, 1, new long[] { 2, 4, 6, 6, 6 })]      // batch 2: libtorch's own oneDNN route
@@ -121,7 +121,7 @@ public sealed class OneDnnConvTests
         using var routed = new PatchConv3d(inChannels, outChannels, patch, hasBias: true);
 
         // The reference's weight is channels-last in every case: with a row-major weight, libtorch hands this
-        // convolution to a oneDNN kernel that computes wrong input gradients on CPUs without AVX-512 (see
+        // convolution to a oneDNN kernel that computes wrong input gradients on some CPUs (see
         // Input_gradients_agree_with_double_precision_where_onednns_row_major_kernel_does_not).
         ChannelsLast.Convert(reference);
         if (channelsLastWeights)
