@@ -19,7 +19,18 @@ namespace Unetr.Model.Checkpoints
         /// <param name="shapeMismatches">Keys present on both sides with different shapes.</param>
         public CheckpointMismatchException(
             IReadOnlyList<string> missingKeys, IReadOnlyList<string> unexpectedKeys, IReadOnlyList<ShapeMismatch> shapeMismatches)
-            : base(Describe(missingKeys, unexpectedKeys, shapeMismatches))
+            : this(missingKeys, unexpectedKeys, shapeMismatches, source: null)
+        {
+        }
+
+        /// <summary>Creates the exception for a file or stream; the one-line message names <paramref name="source"/> and every kind of mismatch found.</summary>
+        /// <param name="missingKeys">Module keys absent from the checkpoint.</param>
+        /// <param name="unexpectedKeys">Checkpoint keys the module does not have.</param>
+        /// <param name="shapeMismatches">Keys present on both sides with different shapes.</param>
+        /// <param name="source">The checkpoint, for the message (e.g. the quoted path); <c>null</c> says "The checkpoint".</param>
+        public CheckpointMismatchException(
+            IReadOnlyList<string> missingKeys, IReadOnlyList<string> unexpectedKeys, IReadOnlyList<ShapeMismatch> shapeMismatches, string? source)
+            : base(Describe(missingKeys, unexpectedKeys, shapeMismatches, source))
         {
             MissingKeys = missingKeys;
             UnexpectedKeys = unexpectedKeys;
@@ -36,9 +47,9 @@ namespace Unetr.Model.Checkpoints
         public IReadOnlyList<ShapeMismatch> ShapeMismatches { get; }
 
         private static string Describe(
-            IReadOnlyList<string> missingKeys, IReadOnlyList<string> unexpectedKeys, IReadOnlyList<ShapeMismatch> shapeMismatches)
+            IReadOnlyList<string> missingKeys, IReadOnlyList<string> unexpectedKeys, IReadOnlyList<ShapeMismatch> shapeMismatches, string? source)
         {
-            var message = new StringBuilder("The checkpoint does not match the module; nothing was loaded.");
+            var message = new StringBuilder(source ?? "The checkpoint").Append(" does not match the module; nothing was loaded.");
             AppendKind(message, "Missing keys", missingKeys);
             AppendKind(message, "Unexpected keys", unexpectedKeys);
             AppendKind(message, "Shape mismatches", shapeMismatches.Select(mismatch => mismatch.ToString()).ToList());
@@ -52,12 +63,14 @@ namespace Unetr.Model.Checkpoints
                 return;
             }
 
-            message.Append(Environment.NewLine).Append(kind).Append(" (").Append(entries.Count).Append("): ");
+            message.Append(' ').Append(kind).Append(" (").Append(entries.Count).Append("): ");
             message.Append(string.Join(", ", entries.Take(KeysShownPerKind)));
             if (entries.Count > KeysShownPerKind)
             {
                 message.Append(", … and ").Append(entries.Count - KeysShownPerKind).Append(" more");
             }
+
+            message.Append('.');
         }
     }
 

@@ -68,6 +68,10 @@ namespace Unetr.Model.Checkpoints
             {
                 return Load(module, checkpoint);
             }
+            catch (CheckpointMismatchException error)
+            {
+                throw new CheckpointMismatchException(error.MissingKeys, error.UnexpectedKeys, error.ShapeMismatches, source);
+            }
             finally
             {
                 foreach (var tensor in checkpoint.Values)

@@ -223,6 +223,14 @@ public static class NiftiFile
                 CheckTrailer();
             }
 
+            // A header whose dimensions shrank (a flipped or edited dim) would otherwise read the first voxels of a larger image.
+            var total = compressed ? position : file.Length;
+            if (total > end)
+            {
+                throw Problem(Invariant(
+                    $"{total - end:N0} bytes follow the {length:N0} bytes of voxels the header describes at offset {voxOffset:N0}; the dimensions or the data type do not match the data"));
+            }
+
             if (header.ByteOrder == NiftiByteOrder.BigEndian)
             {
                 VoxelCodec.SwapByteOrder(voxels, header.DataType);
