@@ -10,6 +10,10 @@ internal sealed class DotnetProcess(ITestOutputHelper output)
 {
     private static readonly TimeSpan Limit = TimeSpan.FromMinutes(10);
 
+    /// <summary>The configuration this test assembly was built in (<c>bin/Release/net10.0</c> → Release), for <c>dotnet run -c</c>.</summary>
+    public static string BuildConfiguration { get; } =
+        new System.IO.DirectoryInfo(AppContext.BaseDirectory.TrimEnd(System.IO.Path.DirectorySeparatorChar)).Parent!.Name;
+
     /// <summary>Runs <c>dotnet <paramref name="arguments"/></c> in <paramref name="workingDirectory"/> and returns its standard output.</summary>
     public string Run(string arguments, string workingDirectory)
     {

@@ -25,11 +25,11 @@ public sealed class MyUnetrToolTests(ITestOutputHelper output)
         var runs = Directory.CreateTempSubdirectory("unetr-my-tool-");
         try
         {
-            var summary = dotnet.Run($"run -c {BuildConfiguration()} --project {Project} -- summary SmallPatchUnetr", repository);
+            var summary = dotnet.Run($"run -c {DotnetProcess.BuildConfiguration} --project {Project} -- summary SmallPatchUnetr", repository);
             Snapshot.VerifyText(summary);
 
             var trained = dotnet.Run(
-                $"run -c {BuildConfiguration()} --no-build --project {Project} -- train --model SmallPatchUnetr --steps 4 --warmup 1 --validate-every 2 --log-every 2 --train-volumes 4 --validation-volumes 2 --test-volumes 2 --output {runs.FullName}",
+                $"run -c {DotnetProcess.BuildConfiguration} --no-build --project {Project} -- train --model SmallPatchUnetr --steps 4 --warmup 1 --validate-every 2 --log-every 2 --train-volumes 4 --validation-volumes 2 --test-volumes 2 --output {runs.FullName}",
                 repository);
             Assert.StartsWith("Training SmallPatchUnetr (69,671 parameters) on 4 synthetic 32³ volumes", trained, StringComparison.Ordinal);
             var heldOut = Regex.Match(trained, @"^Held-out mean Dice [\d.]+ \(ellipsoid ([\d.]+), box ([\d.]+)\) on 2 test volumes", RegexOptions.Multiline);
@@ -39,7 +39,7 @@ public sealed class MyUnetrToolTests(ITestOutputHelper output)
 
             // Scored again by evaluate, the best checkpoint gives the Dice train reported on the same test volumes.
             var evaluated = dotnet.Run(
-                $"run -c {BuildConfiguration()} --no-build --project {Project} -- evaluate --model smallpatchunetr --weights {best} --volumes 2",
+                $"run -c {DotnetProcess.BuildConfiguration} --no-build --project {Project} -- evaluate --model smallpatchunetr --weights {best} --volumes 2",
                 repository);
             Assert.Contains($"Loaded {best} into SmallPatchUnetr (", evaluated, StringComparison.Ordinal);
             Assert.Matches($@"1 ellipsoid +{Regex.Escape(heldOut.Groups[1].Value)}\n", evaluated);
@@ -55,14 +55,10 @@ public sealed class MyUnetrToolTests(ITestOutputHelper output)
     public void An_unknown_model_lists_the_samples_networks_and_the_presets()
     {
         var (exitCode, printed, error) = new DotnetProcess(output).RunAllowingFailure(
-            $"run -c {BuildConfiguration()} --project {Project} -- summary NoSuchNet", RepositoryFiles.PathOf());
+            $"run -c {DotnetProcess.BuildConfiguration} --project {Project} -- summary NoSuchNet", RepositoryFiles.PathOf());
 
         Assert.Equal(2, exitCode);
         Assert.DoesNotContain("NoSuchNet", printed, StringComparison.Ordinal);
         Assert.Equal("Unknown model 'NoSuchNet'; expected one of: SmallPatchUnetr, SliceUnetr, SeedUnetr, MonaiBtcvUnetr, TinyMonaiUnetr.", error.Trim());
     }
-
-    /// <summary>The configuration this test assembly was built in (<c>bin/Release/net10.0</c> → Release).</summary>
-    private static string BuildConfiguration() =>
-        new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar)).Parent!.Name;
 }

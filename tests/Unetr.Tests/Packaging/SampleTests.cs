@@ -1,6 +1,5 @@
 using System;
 using System.Globalization;
-using System.IO;
 using System.Text.RegularExpressions;
 using Unetr.Tests.Generator;
 using Xunit;
@@ -16,7 +15,7 @@ public sealed class SampleTests(ITestOutputHelper output)
     public void TrainAVariant_prints_its_compile_time_summary_trains_and_scores_held_out_volumes()
     {
         var printed = new DotnetProcess(output).Run(
-            $"run -c {BuildConfiguration()} --project samples/TrainAVariant -- 40", RepositoryFiles.PathOf());
+            $"run -c {DotnetProcess.BuildConfiguration} --project samples/TrainAVariant -- 40", RepositoryFiles.PathOf());
 
         var declared = Regex.Match(printed, @"^Parameters: (\d+) declared, (\d+) built", RegexOptions.Multiline);
         Assert.True(declared.Success, printed);
@@ -36,8 +35,4 @@ public sealed class SampleTests(ITestOutputHelper output)
     }
 
     private static double Number(string text) => double.Parse(text, CultureInfo.InvariantCulture);
-
-    /// <summary>The configuration this test assembly was built in (<c>bin/Release/net10.0</c> → Release).</summary>
-    private static string BuildConfiguration() =>
-        new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar)).Parent!.Name;
 }
