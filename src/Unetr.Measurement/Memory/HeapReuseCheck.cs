@@ -23,6 +23,13 @@ public static class HeapReuseCheck
     /// <summary>Runs the check and prints <c>second fill: F page faults, P pages</c> (P for the 48 MiB tensor); returns 0.</summary>
     public static int Run()
     {
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"second fill: {SecondFillFaults()} page faults, {Size / Environment.SystemPageSize} pages"));
+        return 0;
+    }
+
+    /// <summary>Fills and frees a <see cref="FreedSize"/> tensor, then returns the minor page faults of filling a <see cref="Size"/> one.</summary>
+    public static long SecondFillFaults()
+    {
         using (ones(new long[] { FreedSize }, ScalarType.Byte))
         {
         }
@@ -32,9 +39,7 @@ public static class HeapReuseCheck
         {
         }
 
-        var faults = MinorPageFaults() - before;
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"second fill: {faults} page faults, {Size / Environment.SystemPageSize} pages"));
-        return 0;
+        return MinorPageFaults() - before;
     }
 
     // Field 10 of /proc/self/stat (minflt), counted after the command name, which is in parentheses.

@@ -1,10 +1,10 @@
 using System;
 using System.Globalization;
-using System.IO;
 using System.Runtime.InteropServices;
 using Unetr.Model.Data;
 using Unetr.Model.Inference;
 using Unetr.Model.Presets;
+using Unetr.Measurement.Memory;
 using Unetr.Model.Runtime;
 using Unetr.Model.Training;
 using static TorchSharp.torch;
@@ -18,9 +18,6 @@ namespace Unetr.Tests.Runtime;
 /// </summary>
 public static class RuntimeProbe
 {
-    /// <summary>Large enough that glibc's defaults always serve it with a fresh mapping (above its 32 MiB mmap threshold).</summary>
-    public const long Size = 48L << 20;
-
     /// <param name="args"><c>configure</c> to call <see cref="UnetrRuntime.Configure"/> first, <c>plain</c> not to.</param>
     public static int Main(string[] args)
     {
@@ -51,32 +48,8 @@ public static class RuntimeProbe
         }
 
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"release every: {UnetrRuntime.ReleaseFreedNativeMemoryEvery}"));
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"second fill: {SecondFillFaults()} page faults, {Size / Environment.SystemPageSize} pages"));
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"second fill: {HeapReuseCheck.SecondFillFaults()} page faults, {HeapReuseCheck.Size / Environment.SystemPageSize} pages"));
         return 0;
-    }
-
-    // A 64 MiB tensor freed, then a 48 MiB one filled: with freed memory kept the second reuses the first one's pages
-    // (a handful of faults), with glibc's defaults it is a fresh mapping (one fault per page).
-    private static long SecondFillFaults()
-    {
-        using (ones(new long[] { 64L << 20 }, ScalarType.Byte))
-        {
-        }
-
-        var before = MinorPageFaults();
-        using (ones(new long[] { Size }, ScalarType.Byte))
-        {
-        }
-
-        return MinorPageFaults() - before;
-    }
-
-    // Field 10 of /proc/self/stat (minflt), counted after the command name, which is in parentheses.
-    private static long MinorPageFaults()
-    {
-        var stat = File.ReadAllText("/proc/self/stat");
-        var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
-        return long.Parse(fields[7], CultureInfo.InvariantCulture);
     }
 
     private static string? NativeVariable(string name) => Marshal.PtrToStringUTF8(GetEnvironment(name));
