@@ -16,11 +16,29 @@ public sealed record Preset(string Name, ModelSummary Summary, Func<torch.nn.Mod
     /// <summary>The generated class's full name (namespace, enclosing types), to tell apart two networks of one <see cref="Name"/>.</summary>
     public string FullName { get; init; } = Name;
 
+    /// <summary>
+    /// Set when this network is a variant that a <c>[Sweep]</c> declaration expanded: the baseline it derives from and the
+    /// settings it changes. <c>null</c> for a network declared by hand (a baseline included).
+    /// </summary>
+    public SweepVariant? Sweep { get; init; }
+
     /// <summary>Describes the generated network <typeparamref name="TNet"/>.</summary>
     public static Preset Of<TNet>()
         where TNet : torch.nn.Module<torch.Tensor, torch.Tensor>, ICompiledNetwork, new() =>
         new(typeof(TNet).Name, TNet.Summary, () => new TNet(), TNet.OutputShape) { FullName = typeof(TNet).FullName ?? typeof(TNet).Name };
 }
+
+/// <summary>A sweep variant's origin: the baseline network's <see cref="Preset.Name"/> and what differs from it.</summary>
+/// <param name="Baseline">The baseline's generated class name.</param>
+/// <param name="Settings">The changed settings, in declaration order (one for a one-factor-at-a-time sweep, several in a grid).</param>
+public sealed record SweepVariant(string Baseline, IReadOnlyList<SweepSetting> Settings)
+{
+    /// <summary>A short label such as <c>Depth=6</c> or <c>Depth=6, PatchSize=8</c>.</summary>
+    public string Label => string.Join(", ", Settings.Select(s => $"{s.Property}={s.Value}"));
+}
+
+/// <summary>One changed setting of a sweep variant: the attribute property (e.g. <c>Encoder.Depth</c>) and its value as declared.</summary>
+public sealed record SweepSetting(string Property, string Value);
 
 /// <summary>The networks shipped with Unetr, by name: the build-time catalog of this assembly's declarations.</summary>
 public static class PresetCatalog
