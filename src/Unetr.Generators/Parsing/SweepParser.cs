@@ -241,7 +241,7 @@ namespace Unetr.Generators.Parsing
 
             if (items.Length % 2 != 0)
             {
-                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.SweepWithMalformed, location, $"it has {items.Length} entries, an odd number"));
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.SweepWithMalformed, location, $"it has an odd number of entries ({items.Length})"));
                 return null;
             }
 
@@ -336,7 +336,7 @@ namespace Unetr.Generators.Parsing
                 }
             }
 
-            var actual = constant.IsNull ? "null" : constant.Type is null ? "a value of unknown type" : "a " + constant.Type.ToDisplayString();
+            var actual = constant.IsNull ? "null" : constant.Type is null ? "of unknown type" : "of type " + constant.Type.ToDisplayString();
             var expected = property.Kind switch
             {
                 ValueKind.Int => "an int",
