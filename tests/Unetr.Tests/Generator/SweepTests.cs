@@ -1,9 +1,6 @@
 using System.Collections.Generic;
 using System.Linq;
 using Microsoft.CodeAnalysis;
-using Microsoft.CodeAnalysis.CSharp;
-using Unetr.Generators;
-using Unetr.Generators.Model;
 using Unetr.Tests.Snapshots;
 using Xunit;
 
@@ -12,7 +9,7 @@ namespace Unetr.Tests.Generator;
 /// <summary>
 /// [Sweep] expands a baseline into variant classes nested in it, each validated like a declaration of its own: names,
 /// values replacing written arguments before defaults resolve, one factor at a time or a grid, located errors naming the
-/// variant and the rule, the catalog's sweep metadata, the generated source and the pipeline's caching.
+/// variant and the rule, the catalog's sweep metadata and the generated source (IncrementalTests cover the caching).
 /// </summary>
 public sealed class SweepTests
 {
@@ -155,95 +152,7 @@ public sealed class SweepTests
         Snapshot.VerifyCSharp(run.Source("UserAssembly.DeclaredNetworks.g.cs"), "Catalog");
     }
 
-    private const string Other = """
-        using Unetr.Dsl;
-        namespace Demo;
-
-        [Unetr(ImageSize = new[] { 32, 32 }, InChannels = 1, OutChannels = 2)]
-        [PatchEmbedding(PatchSize = 16)]
-        [Encoder(EmbedDim = 16, Depth = 4, Heads = 2)]
-        [Decoder(Widths = new[] { 2, 4, 8, 16 })]
-        public partial class Other;
-        """;
-
-    private static readonly IncrementalStepRunReason[] Reused = { IncrementalStepRunReason.Cached, IncrementalStepRunReason.Unchanged };
-
-    [Fact]
-    public void Editing_one_sweep_value_emits_that_variant_only_and_adding_a_file_recomputes_nothing()
-    {
-        var source = Swept("[Sweep(nameof(EncoderAttribute.Depth), 6, 8)]");
-        var compilation = GeneratorHarness.Compile(source, Other);
-        var driver = GeneratorHarness.CreateDriver(trackSteps: true).RunGenerators(compilation);
-
-        var edited = Rerun(ref driver, Replace(compilation, "File0.cs", source.Replace("6, 8)]", "6, 10)]")));
-
-        Assert.Contains(EmitReason(edited, "Demo.Swept.g.cs"), Reused);
-        Assert.Contains(EmitReason(edited, "Demo.Swept.Depth6.g.cs"), Reused);
-        Assert.Contains(EmitReason(edited, "Demo.Other.g.cs"), Reused);
-        Assert.DoesNotContain(EmitReason(edited, "Demo.Swept.Depth10.g.cs"), Reused);
-        Assert.Equal(IncrementalStepRunReason.Modified, Outputs(edited, StepNames.EmitCatalog).Single().Reason);
-        Assert.DoesNotContain(edited.GeneratedSources, s => s.HintName == "Demo.Swept.Depth8.g.cs");
-
-        var unrelated = CSharpSyntaxTree.ParseText("namespace Demo;\ninternal static class More { }\n", GeneratorHarness.ParseOptions, path: "More.cs");
-        var again = Rerun(ref driver, Replace(compilation, "File0.cs", source.Replace("6, 8)]", "6, 10)]")).AddSyntaxTrees(unrelated));
-
-        foreach (var step in new[] { StepNames.Parse, StepNames.Validate, StepNames.Diagnostics, StepNames.ValidNetworks, StepNames.Emit, StepNames.CatalogEntries, StepNames.Catalog, StepNames.EmitCatalog })
-        {
-            Assert.All(Outputs(again, step), output => Assert.Contains(output.Reason, Reused));
-        }
-
-        Assert.Equal(4, Outputs(again, StepNames.ValidNetworks).Count());
-    }
-
-    [Fact]
-    public void Editing_the_baseline_re_emits_its_variants_and_leaves_the_catalog_cached()
-    {
-        var source = Swept("[Sweep(nameof(EncoderAttribute.Depth), 6, 8)]");
-        var compilation = GeneratorHarness.Compile(source, Other);
-        var driver = GeneratorHarness.CreateDriver(trackSteps: true).RunGenerators(compilation);
-
-        var edited = Rerun(ref driver, Replace(compilation, "File0.cs", source.Replace("OutChannels = 3", "OutChannels = 5")));
-
-        Assert.Equal(IncrementalStepRunReason.Modified, EmitReason(edited, "Demo.Swept.Depth6.g.cs"));
-        Assert.Equal(IncrementalStepRunReason.Modified, EmitReason(edited, "Demo.Swept.Depth8.g.cs"));
-        Assert.Contains(EmitReason(edited, "Demo.Other.g.cs"), Reused);
-        Assert.All(Outputs(edited, StepNames.EmitCatalog), output => Assert.Contains(output.Reason, Reused));
-    }
-
-    [Fact]
-    public void Parsing_a_sweep_twice_gives_equal_values_with_equal_hashes()
-    {
-        var source = Swept("[SweepGrid]\n[Sweep(nameof(EncoderAttribute.Depth), 6, 8)]\n[Sweep(nameof(DecoderAttribute.Widths), new[] { 4, 8, 16, 32 })]");
-
-        var first = Outputs(GeneratorHarness.CreateDriver(trackSteps: true).RunGenerators(GeneratorHarness.Compile(source)).GetRunResult().Results.Single(), StepNames.Parse).Select(o => o.Value).ToList();
-        var second = Outputs(GeneratorHarness.CreateDriver(trackSteps: true).RunGenerators(GeneratorHarness.Compile(source)).GetRunResult().Results.Single(), StepNames.Parse).Select(o => o.Value).ToList();
-
-        Assert.Equal(2, ((ParsedDeclaration)first.Single()).Sweeps!.Variants.Count);
-        Assert.Equal(first, second);
-        Assert.Equal(first.Select(v => v.GetHashCode()), second.Select(v => v.GetHashCode()));
-    }
-
     private static IEnumerable<string> VariantNames(GeneratorRun run) => run.Sources.Select(s => s.HintName)
         .Where(h => h.StartsWith("Demo.Swept.", System.StringComparison.Ordinal) && h != "Demo.Swept.g.cs")
         .Select(h => h["Demo.Swept.".Length..^".g.cs".Length]);
-
-    private static GeneratorRunResult Rerun(ref GeneratorDriver driver, Compilation edited)
-    {
-        driver = driver.RunGenerators(edited);
-        var result = driver.GetRunResult().Results.Single();
-        Assert.Null(result.Exception);
-        return result;
-    }
-
-    private static Compilation Replace(Compilation compilation, string path, string text)
-    {
-        var old = compilation.SyntaxTrees.Single(t => t.FilePath == path);
-        return compilation.ReplaceSyntaxTree(old, CSharpSyntaxTree.ParseText(text, GeneratorHarness.ParseOptions, path: path));
-    }
-
-    private static IEnumerable<(object Value, IncrementalStepRunReason Reason)> Outputs(GeneratorRunResult result, string step) =>
-        result.TrackedSteps[step].SelectMany(run => run.Outputs);
-
-    private static IncrementalStepRunReason EmitReason(GeneratorRunResult result, string hintName) =>
-        Outputs(result, StepNames.Emit).Single(o => o.Value is GeneratedFile file && file.HintName == hintName).Reason;
 }
