@@ -332,6 +332,20 @@ internal sealed partial class DeclarationFuzzer
     /// <summary>User code that does not compile: the compiler reports it, the generator must only stay calm.</summary>
     private void Malform(Draft d, List<string> notes)
     {
+        if (random.NextDouble() < 0.3)
+        {
+            var sweep = Pick(
+                "Sweep(nameof(EncoderAttribute.Depth), UndefinedConstant)",
+                "Sweep(42, 6)",
+                "Sweep()",
+                "Sweep(nameof(EncoderAttribute.Depth), 6, With = UndefinedThing)",
+                "Sweep(nameof(EncoderAttribute.Depth), 6, With = new object[] { nameof(NoSuchAttribute.X), 1 })",
+                "Sweep(nameof(DecoderAttribute.Widths), new[] { UndefinedConstant })");
+            d.Sweeps.Add(sweep);
+            notes.Add(sweep);
+            return;
+        }
+
         var (attribute, argument, value) = Pick(
             (Draft.Unetr, "InChannels", "\"one\""),
             (Draft.Unetr, "ImageSize", "new[] { 1.5, 2.5 }"),
