@@ -74,6 +74,11 @@ public static class UnetrCommandLine
             return 2;
         }
 
+        if (preset.Sweep is { } sweep)
+        {
+            Console.WriteLine($"Sweep variant of {sweep.Baseline}: {sweep.Label}");
+        }
+
         Console.WriteLine(preset.Summary);
         return 0;
     }
@@ -84,7 +89,7 @@ public static class UnetrCommandLine
         foreach (var preset in models.All)
         {
             var s = preset.Summary;
-            Console.WriteLine($"  {s.Network,-16} input [B, {string.Join(", ", s.InputShape)}]  params {s.Parameters,13:N0}  MACs {s.MultiplyAccumulates,19:N0}  (torchinfo {s.TorchinfoMultiplyAccumulates:N0})");
+            Console.WriteLine($"  {s.Network,-16} input [B, {string.Join(", ", s.InputShape)}]  params {s.Parameters,13:N0}  MACs {s.MultiplyAccumulates,19:N0}  (torchinfo {s.TorchinfoMultiplyAccumulates:N0}){(preset.Sweep is { } sweep ? $"  sweep of {sweep.Baseline}: {sweep.Label}" : string.Empty)}");
         }
 
         Console.WriteLine();

@@ -89,3 +89,46 @@ namespace Unetr.Dsl
         public bool Residual { get; set; } = true;
     }
 }
+
+namespace Unetr.Dsl
+{
+    /// <summary>
+    /// Declares variants of the network on this class: each value of the property becomes a network of its own,
+    /// the baseline with that one setting changed, generated as a class nested in the baseline (e.g. <c>Baseline.Depth12</c>).
+    /// Several [Sweep]s vary one factor at a time; add <see cref="SweepGridAttribute"/> for every combination instead.
+    /// </summary>
+    [AttributeUsage(AttributeTargets.Class, Inherited = false, AllowMultiple = true)]
+    public sealed class SweepAttribute : Attribute
+    {
+        /// <summary>Varies <paramref name="property"/> over <paramref name="values"/>.</summary>
+        /// <param name="property">
+        /// A property of <see cref="UnetrAttribute"/>, <see cref="PatchEmbeddingAttribute"/>, <see cref="EncoderAttribute"/> or
+        /// <see cref="DecoderAttribute"/>, e.g. <c>nameof(EncoderAttribute.Depth)</c> or <c>"Encoder.Depth"</c> (the names are unique).
+        /// </param>
+        /// <param name="values">The values it takes, each of the property's type (an <c>int[]</c> written <c>new[] { 8, 16, 32 }</c>).</param>
+        public SweepAttribute(string property, params object[] values)
+        {
+            Property = property;
+            Values = values;
+        }
+
+        /// <summary>The property varied.</summary>
+        public string Property { get; }
+
+        /// <summary>The values it takes, one variant each.</summary>
+        public object[] Values { get; }
+
+        /// <summary>
+        /// Companion settings applied with every value of this sweep, as property name and value pairs, e.g.
+        /// <c>With = new object[] { nameof(DecoderAttribute.Widths), new[] { 8, 16, 32 } }</c> for a patch size that needs
+        /// fewer decoder stages. A variant is named after its swept value only; its settings list the companions too.
+        /// </summary>
+        public object[] With { get; set; } = Array.Empty<object>();
+    }
+
+    /// <summary>Expands the class's [Sweep]s as a grid: one variant per combination of their values, instead of one factor at a time.</summary>
+    [AttributeUsage(AttributeTargets.Class, Inherited = false, AllowMultiple = false)]
+    public sealed class SweepGridAttribute : Attribute
+    {
+    }
+}

@@ -49,9 +49,11 @@ namespace Unetr.Generators
                 }
             });
 
+            // A declaration's network, then the variants its [Sweep]s expand to.
             var networks = validated
-                .Where(static declaration => declaration.Network is not null)
-                .Select(static (declaration, _) => declaration.Network!)
+                .SelectMany(static (declaration, _) => declaration.Network is null
+                    ? ImmutableArray<NetworkDescriptor>.Empty
+                    : ImmutableArray.Create(declaration.Network).AddRange(declaration.Variants))
                 .WithTrackingName(StepNames.ValidNetworks);
             var files = networks
                 .Select(static (network, _) => NetworkEmitter.Emit(network))

@@ -90,13 +90,38 @@ namespace Unetr.Generators.Diagnostics
             "UNETR020", "UNETR class cannot become a module",
             "'{0}' cannot become the generated TorchSharp Module<Tensor, Tensor>: it {1}");
 
+        public static readonly DiagnosticDescriptor SweepUnknownProperty = Make(
+            "UNETR021", "Sweep names no attribute property",
+            "[Sweep] names {0}, which is not a property of [Unetr], [PatchEmbedding], [Encoder] or [Decoder]; use one of {1}, e.g. nameof(EncoderAttribute.Depth) or \"Encoder.Depth\"");
+
+        public static readonly DiagnosticDescriptor SweepValueType = Make(
+            "UNETR022", "Sweep value of the wrong type",
+            "[Sweep({0})] value {1} is {2}; {0} takes {3}");
+
+        public static readonly DiagnosticDescriptor SweepVariantInvalid = Make(
+            "UNETR023", "Sweep variant is impossible",
+            "Sweep variant '{0}' ({1}) is impossible: {3} ({2})");
+
+        public static readonly DiagnosticDescriptor SweepNameClash = Make(
+            "UNETR024", "Sweep variant name clashes",
+            "Sweep variant '{0}' ({1}) cannot be generated: {2}");
+
+        public static readonly DiagnosticDescriptor SweepChangesNothing = Make(
+            "UNETR025", "Sweep changes nothing",
+            "{0} {1}");
+
+        public static readonly DiagnosticDescriptor SweepWithMalformed = Make(
+            "UNETR026", "Sweep companion settings malformed",
+            "[Sweep] With must list property names and values in pairs, e.g. With = new object[] {{ nameof(DecoderAttribute.Widths), new[] {{ 8, 16, 32 }} }}, but {0}");
+
         /// <summary>All descriptors, for lookup by ID and for tests that check each has a test.</summary>
         public static readonly IReadOnlyList<DiagnosticDescriptor> All = new[]
         {
             NotPartial, GenericContext, MissingAttribute, MissingArgument, ImageSizeRank, SpatialDimsMismatch,
             PatchSizeInvalid, ImageNotDivisible, HeadsDoNotDivide, ExtractLayerCount, ExtractLayerRange,
             ExtractLayerOrder, ExtractLayerLast, WidthCount, NotPositive, DropoutRange, LayoutCannotExpress, TooLarge,
-            UndefinedEnumValue, NotExtensible,
+            UndefinedEnumValue, NotExtensible, SweepUnknownProperty, SweepValueType, SweepVariantInvalid, SweepNameClash,
+            SweepChangesNothing, SweepWithMalformed,
         };
 
         private static readonly Dictionary<string, DiagnosticDescriptor> ById = All.ToDictionary(d => d.Id);

@@ -31,7 +31,7 @@ namespace Unetr.Generators.Emit
              .Line("{");
             foreach (var network in catalog.Networks)
             {
-                w.Line($"    {Preset}.Of<{TypeName(network)}>(),");
+                w.Line($"    {Preset}.Of<{TypeName(network)}>(){SweepMetadata(network)},");
             }
 
             w.Line("};")
@@ -46,6 +46,21 @@ namespace Unetr.Generators.Emit
 
             return new GeneratedFile($"{catalog.Namespace}.{CatalogDescriptor.ClassName}.g.cs", w.ToString());
         }
+
+        /// <summary>For a sweep variant, <c> with { Sweep = new SweepVariant("Baseline", …) }</c>; nothing otherwise.</summary>
+        private static string SweepMetadata(TypeTarget target)
+        {
+            if (target.Sweep is not { } sweep)
+            {
+                return string.Empty;
+            }
+
+            const string Presets = "global::Unetr.Model.Presets";
+            var settings = sweep.Settings.Select(s => $"new {Presets}.SweepSetting({Quoted(s.Property)}, {Quoted(s.Value)})");
+            return $" with {{ Sweep = new {Presets}.SweepVariant({Quoted(sweep.Baseline)}, new {Presets}.SweepSetting[] {{ {string.Join(", ", settings)} }}) }}";
+        }
+
+        private static string Quoted(string text) => Microsoft.CodeAnalysis.CSharp.SymbolDisplay.FormatLiteral(text, quote: true);
 
         private static string TypeName(TypeTarget target)
         {

@@ -45,7 +45,13 @@ namespace Unetr.Generators.Emit
                 w.Open($"partial {outer.Keyword} {Identifier(outer.Name)}");
             }
 
-            w.Open($"partial class {name} : {Module}, {Compiled}.ICompiledNetwork");
+            // A sweep variant has no declaration of the user's: the generator declares it, nested in its baseline.
+            if (target.Sweep is { } sweep)
+            {
+                w.Line($"/// <summary>Sweep variant of <see cref=\"{Identifier(sweep.Baseline)}\"/>: {Escape(sweep.Combination)}.</summary>");
+            }
+
+            w.Open($"{(target.Sweep is null ? string.Empty : "public ")}partial class {name} : {Module}, {Compiled}.ICompiledNetwork");
             WriteFacts(w, network, cost);
             WriteChildren(w, name, network);
             WriteForward(w, name, network);
@@ -198,6 +204,8 @@ namespace Unetr.Generators.Emit
 
         internal static string Identifier(string name) =>
             SyntaxFacts.GetKeywordKind(name) != SyntaxKind.None ? "@" + name : name;
+
+        private static string Escape(string text) => text.Replace("&", "&amp;").Replace("<", "&lt;").Replace(">", "&gt;");
 
         private static string Longs(IEnumerable<long> values) => "new long[] { " + string.Join(", ", values) + " }";
 

@@ -80,10 +80,24 @@ namespace Unetr.Generators.Model
     }
 
     /// <summary>What parsing one class yields: the spec, where it was written, and structural problems found on the way.</summary>
-    internal sealed record ParsedDeclaration(UnetrSpec Spec, DeclarationSites Sites, EquatableArray<DiagnosticInfo> Diagnostics);
+    /// <remarks><see cref="Sweeps"/>: the variants its <c>[Sweep]</c>s declare, when it has any.</remarks>
+    internal sealed record ParsedDeclaration(UnetrSpec Spec, DeclarationSites Sites, EquatableArray<DiagnosticInfo> Diagnostics, SweepSet? Sweeps = null);
 
-    /// <summary>A parsed declaration after validation: the network's descriptor is present only when there are no errors.</summary>
-    internal sealed record ValidatedDeclaration(Describe.NetworkDescriptor? Network, EquatableArray<DiagnosticInfo> Diagnostics);
+    /// <summary>
+    /// A parsed declaration after validation: the network's descriptor, and its sweep variants' descriptors, are present
+    /// only when there are no errors.
+    /// </summary>
+    internal sealed record ValidatedDeclaration(Describe.NetworkDescriptor? Network, EquatableArray<DiagnosticInfo> Diagnostics, EquatableArray<Describe.NetworkDescriptor> Variants = default);
+
+    /// <summary>
+    /// What a declaration's <c>[Sweep]</c>s expand to: one spec per variant (its target names it and its settings), and the
+    /// problems found in the sweeps themselves (unknown property, wrong value type, clashing names, a value that changes nothing).
+    /// </summary>
+    internal sealed record SweepSet(EquatableArray<SweepVariantSpec> Variants, EquatableArray<DiagnosticInfo> Diagnostics);
+
+    /// <summary>One sweep variant: its spec with every default resolved, the baseline's sites with the swept arguments
+    /// placed at their values, and where its value was written (where its errors are reported).</summary>
+    internal sealed record SweepVariantSpec(UnetrSpec Spec, DeclarationSites Sites, LocationInfo? Location);
 
     /// <summary>One generated source file.</summary>
     internal sealed record GeneratedFile(string HintName, string Source);

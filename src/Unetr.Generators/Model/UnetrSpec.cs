@@ -65,7 +65,11 @@ namespace Unetr.Generators.Model
     /// Where the generated partial goes: namespace (empty for the global one), enclosing types outermost first, the class;
     /// and whether the assembly's catalog can name and construct it (no private or protected class on the way, not abstract).
     /// </summary>
-    internal sealed record TypeTarget(string Namespace, EquatableArray<ContainingType> ContainingTypes, string ClassName, bool Catalogued = true)
+    /// <remarks>
+    /// <see cref="Sweep"/> is set for a variant that a <c>[Sweep]</c> expanded: a class the generator declares itself, nested
+    /// in its baseline.
+    /// </remarks>
+    internal sealed record TypeTarget(string Namespace, EquatableArray<ContainingType> ContainingTypes, string ClassName, bool Catalogued = true, SweepOrigin? Sweep = null)
     {
         /// <summary>Dotted name without namespace, e.g. <c>Outer.SeedUnetr</c>.</summary>
         public string NestedName
@@ -84,5 +88,15 @@ namespace Unetr.Generators.Model
         }
 
         public string FullName => Namespace.Length == 0 ? NestedName : Namespace + "." + NestedName;
+    }
+
+    /// <summary>One setting a sweep variant changes: the property's name (e.g. <c>Depth</c>) and its value as C# shows it.</summary>
+    internal sealed record SweepSettingInfo(string Property, string Value);
+
+    /// <summary>A sweep variant's baseline (its class name) and the settings it changes, swept value first, then companions.</summary>
+    internal sealed record SweepOrigin(string Baseline, EquatableArray<SweepSettingInfo> Settings)
+    {
+        /// <summary>The settings as a reader sees them, e.g. <c>PatchSize = 8, Widths = [8, 16, 32]</c>.</summary>
+        public string Combination => string.Join(", ", System.Linq.Enumerable.Select(Settings, s => s.Property + " = " + s.Value));
     }
 }

@@ -11,6 +11,8 @@ namespace Unetr.Generators.Parsing
         public const string PatchEmbedding = "PatchEmbedding";
         public const string Encoder = "Encoder";
         public const string Decoder = "Decoder";
+        public const string Sweep = "Sweep";
+        public const string SweepGrid = "SweepGrid";
 
         public const string UnetrMetadataName = "Unetr.Dsl.UnetrAttribute";
 
@@ -54,6 +56,17 @@ namespace Unetr.Generators.Parsing
             public const string StemWidth = nameof(StemWidth);
             public const string Norm = nameof(Norm);
             public const string Residual = nameof(Residual);
+        }
+
+        /// <summary>Named arguments of <c>[Sweep]</c> (its property and values are constructor arguments).</summary>
+        public static class SweepArguments
+        {
+            public const string With = nameof(With);
+        }
+
+        /// <summary><c>[SweepGrid]</c> has no arguments.</summary>
+        public static class SweepGridArguments
+        {
         }
     }
 }

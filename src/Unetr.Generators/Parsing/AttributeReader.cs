@@ -12,11 +12,15 @@ namespace Unetr.Generators.Parsing
     {
         private readonly Dictionary<string, TypedConstant> values;
 
-        private AttributeReader(string name, Dictionary<string, TypedConstant> values, AttributeSite site)
+        // Values a sweep variant sets instead of the written ones: int (also enums), double, bool or EquatableArray<int>.
+        private readonly Dictionary<string, object> overrides;
+
+        private AttributeReader(string name, Dictionary<string, TypedConstant> values, AttributeSite site, Dictionary<string, object>? overrides = null)
         {
             Name = name;
             this.values = values;
             Site = site;
+            this.overrides = overrides ?? new Dictionary<string, object>();
         }
 
         public string Name { get; }
@@ -51,22 +55,42 @@ namespace Unetr.Generators.Parsing
             return new AttributeReader(name, values, new AttributeSite(name, LocationInfo.From(syntax), arguments.ToEquatableArray()));
         }
 
-        public bool Has(string argument) => values.ContainsKey(argument);
+        /// <summary>
+        /// The same attribute with <paramref name="argument"/> set to <paramref name="value"/> (an int, also for an enum, a
+        /// double, a bool or an <see cref="EquatableArray{T}"/> of int), written at <paramref name="location"/>: how a sweep
+        /// variant's value reaches the same defaults and rules as a written one.
+        /// </summary>
+        public AttributeReader With(string argument, object value, LocationInfo? location, EquatableArray<LocationInfo> elements)
+        {
+            var changed = new Dictionary<string, object>(overrides) { [argument] = value };
+            var arguments = Site.Arguments.Where(a => a.Name != argument).Append(new ArgumentSite(argument, location, elements));
+            return new AttributeReader(Name, values, Site with { Arguments = arguments.ToEquatableArray() }, changed);
+        }
+
+        public bool Has(string argument) => overrides.ContainsKey(argument) || values.ContainsKey(argument);
 
         public int? Int(string argument) =>
-            values.TryGetValue(argument, out var value) && value.Value is int number ? number : (int?)null;
+            overrides.TryGetValue(argument, out var set) ? set as int?
+            : values.TryGetValue(argument, out var value) && value.Value is int number ? number : (int?)null;
 
         public double? Double(string argument) =>
-            values.TryGetValue(argument, out var value) && value.Value is double number ? number : (double?)null;
+            overrides.TryGetValue(argument, out var set) ? set as double?
+            : values.TryGetValue(argument, out var value) && value.Value is double number ? number : (double?)null;
 
         public bool? Bool(string argument) =>
-            values.TryGetValue(argument, out var value) && value.Value is bool flag ? flag : (bool?)null;
+            overrides.TryGetValue(argument, out var set) ? set as bool?
+            : values.TryGetValue(argument, out var value) && value.Value is bool flag ? flag : (bool?)null;
 
         /// <summary>Enum arguments arrive as their underlying int.</summary>
         public int? Enum(string argument) => Int(argument);
 
         public EquatableArray<int>? IntArray(string argument)
         {
+            if (overrides.TryGetValue(argument, out var set))
+            {
+                return set as EquatableArray<int>?;
+            }
+
             if (!values.TryGetValue(argument, out var value) || value.Kind != TypedConstantKind.Array || value.IsNull)
             {
                 return null;
@@ -75,7 +99,7 @@ namespace Unetr.Generators.Parsing
             return value.Values.Select(v => v.Value is int number ? number : 0).ToEquatableArray();
         }
 
-        private static EquatableArray<LocationInfo> ElementLocations(ExpressionSyntax expression)
+        internal static EquatableArray<LocationInfo> ElementLocations(ExpressionSyntax expression)
         {
             IEnumerable<SyntaxNode> elements = expression switch
             {

@@ -29,11 +29,21 @@ namespace Unetr.Generators.Parsing
             CheckExtensible(symbol, context.SemanticModel, classLocation, diagnostics, cancellationToken);
 
             var readers = new Dictionary<string, AttributeReader>();
+            var sweeps = new List<AttributeData>();
+            var grid = false;
             foreach (var attribute in symbol.GetAttributes())
             {
                 cancellationToken.ThrowIfCancellationRequested();
                 var name = ShortName(attribute.AttributeClass);
-                if (name is not null && !readers.ContainsKey(name))
+                if (name == AttributeNames.Sweep)
+                {
+                    sweeps.Add(attribute);
+                }
+                else if (name == AttributeNames.SweepGrid)
+                {
+                    grid = true;
+                }
+                else if (name is not null && !readers.ContainsKey(name))
                 {
                     readers[name] = AttributeReader.Read(name, attribute, cancellationToken);
                 }
@@ -49,7 +59,11 @@ namespace Unetr.Generators.Parsing
             }
 
             var spec = BuildSpec(Target(symbol), readers, sites, diagnostics);
-            return new ParsedDeclaration(spec, sites, diagnostics.ToEquatableArray());
+            var sweepSet = sweeps.Count == 0
+                ? null
+                : SweepParser.Parse(symbol, spec, readers, classLocation, sweeps, grid,
+                    (target, changed, changedSites) => BuildSpec(target, changed, changedSites, new List<DiagnosticInfo>()), cancellationToken);
+            return new ParsedDeclaration(spec, sites, diagnostics.ToEquatableArray(), sweepSet);
         }
 
         private static readonly (string Name, string Example)[] RequiredCompanions =
@@ -281,6 +295,8 @@ namespace Unetr.Generators.Parsing
                 "PatchEmbeddingAttribute" => AttributeNames.PatchEmbedding,
                 "EncoderAttribute" => AttributeNames.Encoder,
                 "DecoderAttribute" => AttributeNames.Decoder,
+                "SweepAttribute" => AttributeNames.Sweep,
+                "SweepGridAttribute" => AttributeNames.SweepGrid,
                 _ => null,
             };
         }

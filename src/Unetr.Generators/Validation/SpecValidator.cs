@@ -63,7 +63,47 @@ namespace Unetr.Generators.Validation
                 CheckMemberNames(network, sites, problems);
             }
 
-            return new ValidatedDeclaration(problems.Count == 0 ? network : null, problems.ToEquatableArray());
+            var variants = declaration.Sweeps is { } sweeps ? ValidateSweeps(sweeps, problems) : new List<NetworkDescriptor>();
+            return new ValidatedDeclaration(
+                problems.Count == 0 ? network : null,
+                problems.ToEquatableArray(),
+                problems.Count == 0 ? variants.ToEquatableArray() : EquatableArray<NetworkDescriptor>.Empty);
+        }
+
+        /// <summary>
+        /// Each variant obeys every rule a declaration does; a rule it breaks is reported on the [Sweep] value that made it,
+        /// naming the variant, its settings and the rule. Variants of an invalid baseline are not checked: each would
+        /// repeat the baseline's own errors.
+        /// </summary>
+        private static List<NetworkDescriptor> ValidateSweeps(SweepSet sweeps, List<DiagnosticInfo> problems)
+        {
+            var valid = new List<NetworkDescriptor>();
+            var baselineValid = problems.Count == 0;
+            problems.AddRange(sweeps.Diagnostics);
+            if (!baselineValid || sweeps.Diagnostics.Count > 0)
+            {
+                return valid;
+            }
+
+            foreach (var variant in sweeps.Variants)
+            {
+                var result = Validate(new ParsedDeclaration(variant.Spec, variant.Sites, EquatableArray<DiagnosticInfo>.Empty));
+                if (result.Network is not null)
+                {
+                    valid.Add(result.Network);
+                    continue;
+                }
+
+                var target = variant.Spec.Target;
+                foreach (var inner in result.Diagnostics)
+                {
+                    var rule = string.Format(CultureInfo.InvariantCulture, DiagnosticDescriptors.Get(inner.Id).MessageFormat.ToString(CultureInfo.InvariantCulture), inner.MessageArgs.Cast<object>().ToArray());
+                    problems.Add(DiagnosticInfo.Create(DiagnosticDescriptors.SweepVariantInvalid, variant.Location,
+                        target.Sweep!.Baseline + "." + target.ClassName, target.Sweep.Combination, inner.Id, rule));
+                }
+            }
+
+            return valid;
         }
 
         private static bool CheckImage(UnetrSpec spec, DeclarationSites sites, List<DiagnosticInfo> problems)

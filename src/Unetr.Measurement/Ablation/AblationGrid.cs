@@ -68,22 +68,25 @@ public sealed record AblationVariant(
     public BenchNetwork ToBenchNetwork() => new(Name, InputShape, Classes, Summary.MultiplyAccumulates, Create);
 }
 
-/// <summary>The declared ablation grid: the baseline first, then one variant per changed factor value.</summary>
+/// <summary>
+/// The declared ablation grid: the baseline first, then one variant per changed factor value, in the order of the
+/// baseline's [Sweep]s (the variants are the classes they expand to; a test checks this list against the catalog).
+/// </summary>
 public static class AblationGrid
 {
     /// <summary>Every variant, baseline first, in a stable order.</summary>
     public static IReadOnlyList<AblationVariant> All { get; } = new[]
     {
         AblationVariant.Of<AblationBaseline>(AblationFactor.Baseline, "MONAI, patch 16, embed 384, depth 6, widths 8-64, instance norm, residual"),
-        AblationVariant.Of<AblationPatch8>(AblationFactor.PatchSize, "patch 16 → 8 (64 tokens, 3 decoder stages)"),
-        AblationVariant.Of<AblationPatch32>(AblationFactor.PatchSize, "patch 16 → 32 (1 token, 5 decoder stages)"),
-        AblationVariant.Of<AblationDepth12>(AblationFactor.Depth, "depth 6 → 12"),
-        AblationVariant.Of<AblationEmbed768>(AblationFactor.EmbedDim, "embed 384 → 768 (MLP 3072)"),
-        AblationVariant.Of<AblationWidthsHalved>(AblationFactor.DecoderWidths, "widths halved (4-32)"),
-        AblationVariant.Of<AblationWidthsDoubled>(AblationFactor.DecoderWidths, "widths doubled (16-128)"),
-        AblationVariant.Of<AblationBatchNorm>(AblationFactor.Norm, "instance → batch norm"),
-        AblationVariant.Of<AblationPlainBlocks>(AblationFactor.Blocks, "residual → plain blocks"),
-        AblationVariant.Of<AblationSeedLayout>(AblationFactor.Layout, "MONAI → seed layout"),
+        AblationVariant.Of<AblationBaseline.PatchSize8>(AblationFactor.PatchSize, "patch 16 → 8 (64 tokens, 3 decoder stages)"),
+        AblationVariant.Of<AblationBaseline.PatchSize32>(AblationFactor.PatchSize, "patch 16 → 32 (1 token, 5 decoder stages)"),
+        AblationVariant.Of<AblationBaseline.Depth12>(AblationFactor.Depth, "depth 6 → 12"),
+        AblationVariant.Of<AblationBaseline.EmbedDim768>(AblationFactor.EmbedDim, "embed 384 → 768 (MLP 3072)"),
+        AblationVariant.Of<AblationBaseline.Widths4_8_16_32>(AblationFactor.DecoderWidths, "widths halved (4-32)"),
+        AblationVariant.Of<AblationBaseline.Widths16_32_64_128>(AblationFactor.DecoderWidths, "widths doubled (16-128)"),
+        AblationVariant.Of<AblationBaseline.NormBatch>(AblationFactor.Norm, "instance → batch norm"),
+        AblationVariant.Of<AblationBaseline.ResidualFalse>(AblationFactor.Blocks, "residual → plain blocks"),
+        AblationVariant.Of<AblationBaseline.LayoutSeed>(AblationFactor.Layout, "MONAI → seed layout"),
     };
 
     /// <summary>

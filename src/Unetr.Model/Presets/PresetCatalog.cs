@@ -37,7 +37,10 @@ public sealed record SweepVariant(string Baseline, IReadOnlyList<SweepSetting> S
     public string Label => string.Join(", ", Settings.Select(s => $"{s.Property}={s.Value}"));
 }
 
-/// <summary>One changed setting of a sweep variant: the attribute property (e.g. <c>Encoder.Depth</c>) and its value as declared.</summary>
+/// <summary>
+/// One changed setting of a sweep variant: the attribute property's name (e.g. <c>Depth</c>; names are unique across the
+/// DSL's attributes) and its value as C# shows it (<c>12</c>, <c>Batch</c>, <c>false</c>, <c>0.25</c>, <c>[8, 16, 32]</c>).
+/// </summary>
 public sealed record SweepSetting(string Property, string Value);
 
 /// <summary>The networks shipped with Unetr, by name: the build-time catalog of this assembly's declarations.</summary>

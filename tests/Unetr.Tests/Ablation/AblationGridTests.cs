@@ -1,7 +1,10 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
+using System.Reflection;
+using TorchSharp;
 using Unetr.Measurement.Ablation;
+using Unetr.Model.Presets;
 using Xunit;
 
 namespace Unetr.Tests.Ablation;
@@ -60,8 +63,8 @@ public sealed class AblationGridTests
     }
 
     [Theory]
-    [InlineData(nameof(AblationPatch8), 4, 3)]
-    [InlineData(nameof(AblationPatch32), 1, 5)]
+    [InlineData(nameof(AblationBaseline.PatchSize8), 4, 3)]
+    [InlineData(nameof(AblationBaseline.PatchSize32), 1, 5)]
     public void Patch_variants_change_the_token_grid_and_the_decoder_stages(string name, long grid, int stages)
     {
         var variant = Named(name);
@@ -74,7 +77,7 @@ public sealed class AblationGridTests
     [Fact]
     public void Depth_12_adds_exactly_six_transformer_blocks()
     {
-        var variant = Named(nameof(AblationDepth12));
+        var variant = Named(nameof(AblationBaseline.Depth12));
 
         Assert.Equal(6 * MonaiBlockParameters(384, 1536), variant.Summary.Parameters - Baseline.Summary.Parameters);
         Assert.Equal(Baseline.Stages.Select(s => s.Shape), variant.Stages.Select(s => s.Shape));
@@ -83,7 +86,7 @@ public sealed class AblationGridTests
     [Fact]
     public void Embed_768_widens_the_tokens_and_has_more_parameters_than_384()
     {
-        var variant = Named(nameof(AblationEmbed768));
+        var variant = Named(nameof(AblationBaseline.EmbedDim768));
 
         Assert.Equal(new long[] { 768, 2, 2, 2 }, Stage(variant, "deepest"));
         Assert.Equal(6 * MonaiBlockParameters(768, 3072), variant.Summary.Rows.Single(r => r.Name == "vit.blocks").Parameters);
@@ -92,8 +95,8 @@ public sealed class AblationGridTests
     }
 
     [Theory]
-    [InlineData(nameof(AblationWidthsHalved), 4)]
-    [InlineData(nameof(AblationWidthsDoubled), 16)]
+    [InlineData(nameof(AblationBaseline.Widths4_8_16_32), 4)]
+    [InlineData(nameof(AblationBaseline.Widths16_32_64_128), 16)]
     public void Width_variants_scale_the_decoder(string name, long firstWidth)
     {
         var variant = Named(name);
@@ -108,7 +111,7 @@ public sealed class AblationGridTests
     [Fact]
     public void Batch_norm_adds_affine_parameters_and_running_statistics()
     {
-        var variant = Named(nameof(AblationBatchNorm));
+        var variant = Named(nameof(AblationBaseline.NormBatch));
         using var batch = variant.Create();
         using var instance = Baseline.Create();
 
@@ -120,7 +123,7 @@ public sealed class AblationGridTests
     [Fact]
     public void Plain_blocks_drop_the_residual_projections()
     {
-        var variant = Named(nameof(AblationPlainBlocks));
+        var variant = Named(nameof(AblationBaseline.ResidualFalse));
 
         Assert.True(variant.Summary.Parameters < Baseline.Summary.Parameters);
         Assert.Equal(Baseline.Stages.Select(s => s.Shape), variant.Stages.Select(s => s.Shape));
@@ -129,22 +132,78 @@ public sealed class AblationGridTests
     [Fact]
     public void Seed_layout_variant_has_the_seed_modules()
     {
-        var variant = Named(nameof(AblationSeedLayout));
+        var variant = Named(nameof(AblationBaseline.LayoutSeed));
 
         Assert.Contains(variant.Summary.Rows, r => r.Name == "transformer");
         Assert.DoesNotContain(variant.Summary.Rows, r => r.Name == "vit");
         Assert.Contains(Baseline.Summary.Rows, r => r.Name == "vit");
     }
 
+    /// <summary>
+    /// The parameter counts of the ten hand-declared classes the grid had before it became one [Sweep] declaration, as
+    /// their generated ParameterCount constants read (AblationBaseline, AblationPatch8, … AblationSeedLayout).
+    /// </summary>
+    [Theory]
+    [InlineData(nameof(AblationBaseline), 13327867L, 594313216L)]
+    [InlineData(nameof(AblationBaseline.PatchSize8), 11242491L, 1159987200L)]
+    [InlineData(nameof(AblationBaseline.PatchSize32), 26683771L, 546836992L)]
+    [InlineData(nameof(AblationBaseline.Depth12), 23967739L, 679542784L)]
+    [InlineData(nameof(AblationBaseline.EmbedDim768), 47319163L, 866320384L)]
+    [InlineData(nameof(AblationBaseline.Widths4_8_16_32), 12629919L, 225050624L)]
+    [InlineData(nameof(AblationBaseline.Widths16_32_64_128), 15578739L, 2058911744L)]
+    [InlineData(nameof(AblationBaseline.NormBatch), 13328891L, 594313216L)]
+    [InlineData(nameof(AblationBaseline.ResidualFalse), 13316979L, 586186752L)]
+    [InlineData(nameof(AblationBaseline.LayoutSeed), 13906259L, 544636928L)]
+    public void The_sweep_expands_to_the_networks_the_hand_declared_grid_had(string name, long parameters, long macs)
+    {
+        var variant = Named(name);
+
+        Assert.Equal(parameters, variant.Summary.Parameters);
+        Assert.Equal(macs, variant.Summary.MultiplyAccumulates);
+    }
+
+    [Fact]
+    public void The_grid_lists_exactly_the_baseline_and_the_variants_its_sweep_declares_in_the_catalog()
+    {
+        var catalog = typeof(AblationBaseline).Assembly.GetCustomAttribute<NetworkCatalogAttribute>()!.Networks;
+        var swept = catalog.Where(p => p.Sweep?.Baseline == nameof(AblationBaseline)).ToList();
+
+        Assert.Null(catalog.Single(p => p.Name == nameof(AblationBaseline)).Sweep);
+        Assert.Equal(new[] { nameof(AblationBaseline) }.Concat(swept.Select(p => p.Name)), AblationGrid.All.Select(v => v.Name));
+        Assert.Equal(9, swept.Count);
+        Assert.Equal(
+            new[] { new SweepSetting("PatchSize", "8"), new SweepSetting("Widths", "[8, 16, 32]") },
+            swept.Single(p => p.Name == nameof(AblationBaseline.PatchSize8)).Sweep!.Settings);
+        Assert.Equal("EmbedDim=768, MlpDim=3072", swept.Single(p => p.Name == nameof(AblationBaseline.EmbedDim768)).Sweep!.Label);
+        Assert.Equal("Layout=Seed", swept.Single(p => p.Name == nameof(AblationBaseline.LayoutSeed)).Sweep!.Label);
+        Assert.Equal(typeof(AblationBaseline.Depth12).FullName, swept.Single(p => p.Name == nameof(AblationBaseline.Depth12)).FullName);
+    }
+
+    [Theory]
+    [InlineData(nameof(AblationBaseline.PatchSize8))]
+    [InlineData(nameof(AblationBaseline.LayoutSeed))]
+    public void An_expanded_variant_runs_forward_with_the_output_shape_it_declares(string name)
+    {
+        var variant = Named(name);
+        using var scope = torch.NewDisposeScope();
+        using var network = variant.Create();
+        network.eval();
+        using var _ = torch.no_grad();
+
+        var output = network.call(torch.zeros(new long[] { 1 }.Concat(variant.InputShape).ToArray()));
+
+        Assert.Equal(new long[] { 1 }.Concat(variant.OutputShape), output.shape);
+    }
+
     [Fact]
     public void Select_keeps_grid_order_ignores_case_and_rejects_unknown_names()
     {
-        var chosen = AblationGrid.Select(new[] { "ablationseedlayout", nameof(AblationBaseline) });
+        var chosen = AblationGrid.Select(new[] { "layoutseed", nameof(AblationBaseline) });
         var error = Assert.Throws<ArgumentException>(() => AblationGrid.Select(new[] { "Nope" }));
 
-        Assert.Equal(new[] { nameof(AblationBaseline), nameof(AblationSeedLayout) }, chosen.Select(v => v.Name));
+        Assert.Equal(new[] { nameof(AblationBaseline), nameof(AblationBaseline.LayoutSeed) }, chosen.Select(v => v.Name));
         Assert.Equal(AblationGrid.All, AblationGrid.Select(Array.Empty<string>()));
         Assert.Contains("'Nope'", error.Message, StringComparison.Ordinal);
-        Assert.Contains(nameof(AblationPatch32), error.Message, StringComparison.Ordinal);
+        Assert.Contains(nameof(AblationBaseline.PatchSize32), error.Message, StringComparison.Ordinal);
     }
 }

@@ -35,6 +35,21 @@ public sealed class DeclaredNetworkCommandTests
     }
 
     [Fact]
+    public void Summary_of_a_sweep_variant_names_its_baseline_and_the_settings_it_changes()
+    {
+        var catalog = System.Reflection.CustomAttributeExtensions.GetCustomAttribute<NetworkCatalogAttribute>(typeof(Unetr.Measurement.Ablation.AblationBaseline).Assembly)!.Networks;
+
+        var variant = CliRun.With(catalog, "summary", "PatchSize8");
+        var baseline = CliRun.With(catalog, "summary", "AblationBaseline");
+
+        Assert.True(variant.ExitCode == 0, variant.ToString());
+        Assert.Equal(
+            "Sweep variant of AblationBaseline: PatchSize=8, Widths=[8, 16, 32]" + Environment.NewLine + Unetr.Measurement.Ablation.AblationBaseline.PatchSize8.Summary + Environment.NewLine,
+            variant.Output);
+        Assert.Equal(Unetr.Measurement.Ablation.AblationBaseline.Summary + Environment.NewLine, baseline.Output);
+    }
+
+    [Fact]
     public void An_unknown_model_lists_the_declared_networks_then_the_presets()
     {
         var run = CliRun.With(new[] { Preset.Of<TrainableTinyNet>(), Preset.Of<Seed2D>() }, "summary", "NoSuchNet");

@@ -12,7 +12,8 @@ namespace Unetr.Tests.Fuzzing;
 /// Thousands of random declarations, valid and not, against the generator's contract: it never throws; a declaration
 /// it accepts compiles without a warning; one it rejects gets UNETR errors on its own attribute lists (or, for a
 /// declaration-level problem, on the class or enclosing type name); a single injected mistake gets exactly its
-/// diagnostic; and a sample of small accepted networks runs with exactly the shapes proved at build time.
+/// diagnostic; and a sample of small accepted networks (with the variants their sweeps expand to) runs with exactly the
+/// shapes proved at build time.
 /// Reproducible: fixed seed unless <c>UNETR_FUZZ_SEED</c> is set; <c>UNETR_FUZZ_COUNT</c> changes the size.
 /// </summary>
 public sealed class AttributeSpaceFuzzTests
@@ -50,7 +51,10 @@ public sealed class AttributeSpaceFuzzTests
         tally.Failures.AddRange(forwardProblems);
 
         output.WriteLine($"kinds: {string.Join(", ", cases.GroupBy(c => c.Kind).OrderBy(g => g.Key).Select(g => $"{g.Key} {g.Count()}"))}");
+        var swept = tally.Compiled.Count(c => c.Case.Mutations.Contains("Sweep(", StringComparison.Ordinal));
+        var sweptSample = sample.Count(c => c.Case.Mutations.Contains("Sweep(", StringComparison.Ordinal));
         output.WriteLine($"accepted (no diagnostic) {tally.Clean}, rejected {tally.Rejected}, crashes {tally.Crashes}, forward-checked {sample.Count}");
+        output.WriteLine($"valid declarations with sweeps: {swept} compiled, {sweptSample} of them forward-checked with their variants");
         output.WriteLine($"diagnostics: {string.Join(", ", tally.Ids.Select(p => $"{p.Key}×{p.Value}"))}");
         output.WriteLine($"time: generator and compilation {generatorTime.TotalSeconds:F1} s, forward {(clock.Elapsed - generatorTime).TotalSeconds:F1} s");
         foreach (var failure in tally.Failures.Take(10))
@@ -64,6 +68,7 @@ public sealed class AttributeSpaceFuzzTests
         // A fuzzer that stopped reaching a rule, or stopped producing runnable networks, would pass vacuously.
         Assert.Equal(DiagnosticDescriptors.All.Select(d => d.Id).OrderBy(id => id), tally.Ids.Keys.OrderBy(id => id));
         Assert.Equal(ForwardSample, sample.Count);
+        Assert.True(swept > 0 && sweptSample > 0, $"no valid sweep was compiled ({swept}) or run ({sweptSample})");
     }
 
     private static int Setting(string variable, int fallback) =>

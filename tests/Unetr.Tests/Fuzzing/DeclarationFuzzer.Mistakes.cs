@@ -79,7 +79,7 @@ internal sealed partial class DeclarationFuzzer
     /// <summary>Injects one known mistake into a valid draft; returns the diagnostic it must cause on its own.</summary>
     private string Mutate(Draft d, List<string> notes)
     {
-        var (id, note) = random.Next(24) switch
+        var (id, note) = random.Next(30) switch
         {
             0 => ("UNETR001", NotPartial(d)),
             1 => ("UNETR002", Generic(d)),
@@ -100,7 +100,14 @@ internal sealed partial class DeclarationFuzzer
             17 => ("UNETR017", LayoutCannotExpress(d)),
             18 => ("UNETR018", TooLarge(d)),
             19 or 20 => ("UNETR019", UndefinedEnum(d)),
-            _ => ("UNETR020", NotExtensible(d)),
+            21 or 22 or 23 => ("UNETR020", NotExtensible(d)),
+            24 => ("UNETR021", AddSweep(d, Pick("Sweep(\"Depht\", 7)", "Sweep(\"Decoder.Depth\", 7)", "Sweep(\"\", 1)", "Sweep(null, 1)"))),
+            25 => ("UNETR022", AddSweep(d, Pick("Sweep(nameof(EncoderAttribute.Depth), \"7\")", "Sweep(nameof(DecoderAttribute.Norm), 1)", "Sweep(nameof(DecoderAttribute.Widths), 8)", "Sweep(nameof(EncoderAttribute.Dropout), true)"))),
+            // Heads above EmbedDim never divide it: the variant breaks UNETR009, reported on the value as UNETR023.
+            26 => ("UNETR023", AddSweep(d, $"Sweep(nameof(EncoderAttribute.Heads), {d.Embed + 1})")),
+            27 => ("UNETR024", AddSweep(d, "Sweep(nameof(EncoderAttribute.Dropout), 0.375, 0.375)")),
+            28 => ("UNETR025", AddSweep(d, Pick($"Sweep(nameof(EncoderAttribute.Depth), {d.Depth})", "Sweep(nameof(EncoderAttribute.Depth))"))),
+            _ => ("UNETR026", AddSweep(d, Pick("Sweep(nameof(EncoderAttribute.Dropout), 0.375, With = new object[] { \"Widths\" })", "Sweep(nameof(EncoderAttribute.Dropout), 0.375, With = new object[] { nameof(EncoderAttribute.Dropout), 0.5 })"))),
         };
         notes.Add(id + ":" + note);
         return id;
@@ -316,9 +323,29 @@ internal sealed partial class DeclarationFuzzer
         }
     }
 
+    private static string AddSweep(Draft d, string sweep)
+    {
+        d.Sweeps.Add(sweep);
+        return sweep;
+    }
+
     /// <summary>User code that does not compile: the compiler reports it, the generator must only stay calm.</summary>
     private void Malform(Draft d, List<string> notes)
     {
+        if (random.NextDouble() < 0.3)
+        {
+            var sweep = Pick(
+                "Sweep(nameof(EncoderAttribute.Depth), UndefinedConstant)",
+                "Sweep(42, 6)",
+                "Sweep()",
+                "Sweep(nameof(EncoderAttribute.Depth), 6, With = UndefinedThing)",
+                "Sweep(nameof(EncoderAttribute.Depth), 6, With = new object[] { nameof(NoSuchAttribute.X), 1 })",
+                "Sweep(nameof(DecoderAttribute.Widths), new[] { UndefinedConstant })");
+            d.Sweeps.Add(sweep);
+            notes.Add(sweep);
+            return;
+        }
+
         var (attribute, argument, value) = Pick(
             (Draft.Unetr, "InChannels", "\"one\""),
             (Draft.Unetr, "ImageSize", "new[] { 1.5, 2.5 }"),

@@ -30,6 +30,10 @@ internal sealed partial class DeclarationFuzzer
         if (roll < 0.33)
         {
             kind = FuzzKind.Valid;
+            if (random.NextDouble() < 0.3)
+            {
+                ValidSweeps(draft, notes);
+            }
         }
         else if (roll < 0.45)
         {
@@ -204,6 +208,15 @@ internal sealed partial class DeclarationFuzzer
         var attributes = d.Attributes.Keys.OrderBy(_ => random.Next()).ToList();
         var secondPart = d.SplitPartials && attributes.Count > 1 ? attributes.Skip(1 + random.Next(attributes.Count - 1)).ToList() : new List<string>();
         WriteAttributeLists(text, d, attributes.Except(secondPart).ToList());
+        foreach (var sweep in d.Sweeps)
+        {
+            text.Append('[').Append(Pick(string.Empty, "Unetr.Dsl.", "global::Unetr.Dsl.")).Append(sweep).AppendLine("]");
+        }
+
+        if (d.Grid)
+        {
+            text.AppendLine(Pick("[SweepGrid]", "[SweepGridAttribute]", "[Unetr.Dsl.SweepGrid()]"));
+        }
         text.Append($"{d.Modifiers} {d.TypeKeyword} {identifier}{d.AfterName}").AppendLine(Pick(";", " { }", "\n{\n}"));
         if (secondPart.Count > 0)
         {
@@ -240,6 +253,33 @@ internal sealed partial class DeclarationFuzzer
         }
 
         return spelled + "(" + string.Join(", ", arguments.OrderBy(_ => random.Next()).Select(a => a.Key + " = " + a.Value)) + ")";
+    }
+
+    /// <summary>
+    /// One to three [Sweep]s whose every value, and in a grid every combination, is a valid network that differs from the
+    /// baseline: each factor changes something the others do not depend on.
+    /// </summary>
+    private void ValidSweeps(Draft d, List<string> notes)
+    {
+        var factors = new List<string>
+        {
+            "Sweep(nameof(EncoderAttribute.Dropout), 0.375" + Pick(string.Empty, ", 0.625") + ")",
+            "Sweep(nameof(DecoderAttribute.Widths), " + Draft.Array(d.Widths.Select(w => w + 1), random.Next(2)) + ")",
+            "Sweep(\"Unetr.OutChannels\", " + (int.Parse(d.Attributes[Draft.Unetr]["OutChannels"], System.Globalization.CultureInfo.InvariantCulture) + 1) + ")",
+        };
+        if (!d.Has(Draft.Encoder, "ExtractLayers"))
+        {
+            factors.Add("Sweep(\"Encoder.Depth\", " + (d.Depth + 1) + ")");
+        }
+
+        if (d.Heads != 1)
+        {
+            factors.Add("Sweep(nameof(EncoderAttribute.Heads), 1)");
+        }
+
+        d.Sweeps.AddRange(factors.OrderBy(_ => random.Next()).Take(random.Next(1, 4)));
+        d.Grid = d.Sweeps.Count > 1 && Coin();
+        notes.Add((d.Grid ? "grid " : "sweeps ") + string.Join(" ", d.Sweeps));
     }
 
     /// <summary>A strictly increasing 1-based list ending at <paramref name="depth"/>, the rest drawn below it.</summary>

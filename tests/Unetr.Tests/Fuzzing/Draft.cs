@@ -40,6 +40,12 @@ internal sealed class Draft
         [Decoder] = new(),
     };
 
+    /// <summary>[Sweep] attributes as written inside the brackets, e.g. <c>Sweep(nameof(EncoderAttribute.Depth), 7)</c>.</summary>
+    public List<string> Sweeps { get; } = new();
+
+    /// <summary>Whether the class also has [SweepGrid].</summary>
+    public bool Grid { get; set; }
+
     /// <summary>Modifiers before <c>class</c>; must contain <c>partial</c> for a valid declaration.</summary>
     public string Modifiers { get; set; } = "public partial";
 

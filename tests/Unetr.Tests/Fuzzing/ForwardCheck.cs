@@ -56,10 +56,17 @@ internal static class ForwardCheck
         }
     }
 
+    /// <summary>The declared network, then every sweep variant nested in it.</summary>
     private static string? Observe(Assembly assembly, FuzzCase fuzzCase)
     {
         var type = assembly.GetTypes().Single(t =>
             t.Name == fuzzCase.ClassName && t.FullName!.Split('.', '+').Contains(fuzzCase.Token, StringComparer.Ordinal));
+        var variants = type.GetNestedTypes().Where(typeof(ICompiledNetwork).IsAssignableFrom);
+        return new[] { type }.Concat(variants).Select(Observe).FirstOrDefault(problem => problem is not null);
+    }
+
+    private static string? Observe(Type type)
+    {
         var inputShape = Static<IReadOnlyList<long>>(type, nameof(ICompiledNetwork.InputShape));
         var outputShape = Static<IReadOnlyList<long>>(type, nameof(ICompiledNetwork.OutputShape));
         var stages = Static<IReadOnlyList<StageShape>>(type, nameof(ICompiledNetwork.Stages));
@@ -78,7 +85,7 @@ internal static class ForwardCheck
         expected.Add($"output [{string.Join(", ", outputShape.Prepend(batch))}]");
         return expected.SequenceEqual(actual)
             ? null
-            : $"stage shapes differ\nexpected: {string.Join("; ", expected)}\nobserved: {string.Join("; ", actual)}";
+            : $"{type.Name}: stage shapes differ\nexpected: {string.Join("; ", expected)}\nobserved: {string.Join("; ", actual)}";
     }
 
     private static T Static<T>(Type type, string property) =>

@@ -36,7 +36,8 @@ public sealed class AttributeNamesTests
         get
         {
             var data = new TheoryData<string, string>();
-            foreach (var (attribute, type) in Attributes.OrderBy(a => a.Key, StringComparer.Ordinal))
+            // [Sweep] and [SweepGrid] declare variants, not the network: SweepTests cover what they change.
+            foreach (var (attribute, type) in Attributes.Where(a => !a.Key.StartsWith("Sweep", StringComparison.Ordinal)).OrderBy(a => a.Key, StringComparer.Ordinal))
             {
                 foreach (var property in Settable(type))
                 {
@@ -62,6 +63,28 @@ public sealed class AttributeNamesTests
                 Settable(Attributes[attribute]).Select(p => p.Name).OrderBy(n => n, StringComparer.Ordinal),
                 read.OrderBy(n => n, StringComparer.Ordinal));
         }
+    }
+
+    [Fact]
+    public void A_sweep_can_vary_every_network_property_each_named_once_across_the_attributes()
+    {
+        var network = new[] { "Unetr", "PatchEmbedding", "Encoder", "Decoder" };
+        var settable = network.SelectMany(a => Settable(Attributes[a]).Select(p => (Attribute: a, p.Name))).ToList();
+        var sweepable = SweepParser.Properties.Select(p => (p.Attribute, p.Name)).ToList();
+
+        Assert.Equal(settable.Count, settable.Select(p => p.Name).Distinct(StringComparer.OrdinalIgnoreCase).Count());
+        Assert.Equal(settable.OrderBy(p => p.Name, StringComparer.Ordinal), sweepable.OrderBy(p => p.Name, StringComparer.Ordinal));
+        Assert.All(network.SelectMany(a => Settable(Attributes[a])), property =>
+        {
+            var kind = SweepParser.Properties.Single(p => p.Name == property.Name);
+            var expected = property.PropertyType.IsEnum ? SweepParser.ValueKind.Enum
+                : property.PropertyType == typeof(int) ? SweepParser.ValueKind.Int
+                : property.PropertyType == typeof(int[]) ? SweepParser.ValueKind.IntArray
+                : property.PropertyType == typeof(double) ? SweepParser.ValueKind.Double
+                : SweepParser.ValueKind.Bool;
+            Assert.Equal(expected, kind.Kind);
+            Assert.Equal(property.PropertyType.IsEnum ? property.PropertyType.Name : null, kind.EnumType);
+        });
     }
 
     [Theory]

@@ -40,6 +40,12 @@ public sealed class DiagnosticTests
         ("UNETR017", Declaration(unetr: "Layout = UnetrLayout.Seed, ImageSize = new[] { 32, 32, 32 }, InChannels = 1, OutChannels = 3", decoder: "Widths = new[] { 8, 16, 32, 64 }, [|Norm = NormKind.Instance|]"), "The Seed layout cannot express Norm = Instance"),
         ("UNETR019", Declaration(decoder: "Widths = new[] { 8, 16, 32, 64 }, [|Norm = (NormKind)7|]"), "Norm = 7 is not a defined NormKind value; use NormKind.Batch or NormKind.Instance"),
         ("UNETR020", Declaration(declaration: "public static partial class [|Net|];"), "'Net' cannot become the generated TorchSharp Module<Tensor, Tensor>: it is static"),
+        ("UNETR021", Declaration(declaration: "[Sweep([|\"Depht\"|], 6)]\npublic partial class Net;"), "[Sweep] names 'Depht', which is not a property of [Unetr], [PatchEmbedding], [Encoder] or [Decoder]"),
+        ("UNETR022", Declaration(declaration: "[Sweep(nameof(EncoderAttribute.Depth), [|\"12\"|])]\npublic partial class Net;"), "[Sweep(Depth)] value \"12\" is of type string; Depth takes an int"),
+        ("UNETR023", Declaration(declaration: "[Sweep(nameof(PatchEmbeddingAttribute.PatchSize), [|8|])]\npublic partial class Net;"), "Sweep variant 'Net.PatchSize8' (PatchSize = 8) is impossible: Widths has 4 entries; PatchSize 8 needs exactly 3, one per decoder stage, e.g. { 16, 32, 64 } (UNETR014)"),
+        ("UNETR024", Declaration(declaration: "[Sweep(nameof(EncoderAttribute.Depth), 6, [|6|])]\npublic partial class Net;"), "Sweep variant 'Net.Depth6' (Depth = 6) cannot be generated: another variant of this declaration has the same name"),
+        ("UNETR025", Declaration(declaration: "[Sweep(nameof(EncoderAttribute.Depth), [|4|])]\npublic partial class Net;"), "Sweep variant 'Net.Depth4' (Depth = 4) is the baseline itself"),
+        ("UNETR026", Declaration(declaration: "[Sweep(nameof(PatchEmbeddingAttribute.PatchSize), 8, [|With = new object[] { nameof(DecoderAttribute.Widths) }|])]\npublic partial class Net;"), "With must list property names and values in pairs, e.g. With = new object[] { nameof(DecoderAttribute.Widths), new[] { 8, 16, 32 } }, but it has an odd number of entries (1)"),
         ("UNETR018", Declaration(unetr: "[|ImageSize = new[] { 1073741824, 1073741824, 1073741824 }|], InChannels = 1, OutChannels = 3"), "is too large"),
     }.Select(c => new object[] { c.Id, c.Source, c.Message });
 

@@ -149,6 +149,81 @@ public sealed class IncrementalTests
         AssertSameSources(before, after);
     }
 
+    private const string SweptNetwork = """
+        using Unetr.Dsl;
+        namespace Demo;
+
+        [Unetr(ImageSize = new[] { 32, 32, 32 }, InChannels = 1, OutChannels = 3)]
+        [PatchEmbedding(PatchSize = 16)]
+        [Encoder(EmbedDim = 48, Depth = 4, Heads = 4)]
+        [Decoder(Widths = new[] { 8, 16, 32, 64 })]
+        [Sweep(nameof(EncoderAttribute.Depth), 6, 8)]
+        public partial class Swept;
+        """;
+
+    private const string Other = """
+        using Unetr.Dsl;
+        namespace Demo;
+
+        [Unetr(ImageSize = new[] { 32, 32 }, InChannels = 1, OutChannels = 2)]
+        [PatchEmbedding(PatchSize = 16)]
+        [Encoder(EmbedDim = 16, Depth = 4, Heads = 2)]
+        [Decoder(Widths = new[] { 2, 4, 8, 16 })]
+        public partial class Other;
+        """;
+
+    [Fact]
+    public void Editing_one_sweep_value_emits_that_variant_only_and_adding_a_file_recomputes_nothing()
+    {
+        var (driver, compilation, _) = RunOnce(SweptNetwork, Other);
+
+        var ten = Edit(compilation, "File0.cs", SweptNetwork.Replace("6, 8)]", "6, 10)]"));
+        var edited = Rerun(driver, ten);
+
+        Assert.Contains(EmitReason(edited, "Demo.Swept.g.cs"), Reused);
+        Assert.Contains(EmitReason(edited, "Demo.Swept.Depth6.g.cs"), Reused);
+        Assert.Contains(EmitReason(edited, "Demo.Other.g.cs"), Reused);
+        Assert.DoesNotContain(EmitReason(edited, "Demo.Swept.Depth10.g.cs"), Reused);
+        Assert.Equal(IncrementalStepRunReason.Modified, Outputs(edited, StepNames.EmitCatalog).Single().Reason);
+        Assert.DoesNotContain(edited.GeneratedSources, s => s.HintName == "Demo.Swept.Depth8.g.cs");
+
+        var unrelated = CSharpSyntaxTree.ParseText("namespace Demo;\ninternal static class More { }\n", GeneratorHarness.ParseOptions, path: "More.cs");
+        var again = Rerun(driver.RunGenerators(ten), ten.AddSyntaxTrees(unrelated));
+
+        foreach (var step in PipelineSteps)
+        {
+            Assert.All(Outputs(again, step), output => Assert.Contains(output.Reason, Reused));
+        }
+
+        Assert.Equal(4, Outputs(again, StepNames.ValidNetworks).Count());
+    }
+
+    [Fact]
+    public void Editing_the_baseline_re_emits_its_variants_and_leaves_the_catalog_cached()
+    {
+        var (driver, compilation, _) = RunOnce(SweptNetwork, Other);
+
+        var edited = Rerun(driver, Edit(compilation, "File0.cs", SweptNetwork.Replace("OutChannels = 3", "OutChannels = 5")));
+
+        Assert.Equal(IncrementalStepRunReason.Modified, EmitReason(edited, "Demo.Swept.Depth6.g.cs"));
+        Assert.Equal(IncrementalStepRunReason.Modified, EmitReason(edited, "Demo.Swept.Depth8.g.cs"));
+        Assert.Contains(EmitReason(edited, "Demo.Other.g.cs"), Reused);
+        Assert.All(Outputs(edited, StepNames.EmitCatalog), output => Assert.Contains(output.Reason, Reused));
+    }
+
+    [Fact]
+    public void Parsing_a_sweep_twice_gives_equal_values_with_equal_hashes()
+    {
+        var source = SweptNetwork.Replace("[Sweep(", "[SweepGrid]\n[Sweep(nameof(DecoderAttribute.Widths), new[] { 4, 8, 16, 32 })]\n[Sweep(");
+
+        var first = Outputs(RunOnce(source).Result, StepNames.Parse).Select(o => o.Value).ToList();
+        var second = Outputs(RunOnce(source).Result, StepNames.Parse).Select(o => o.Value).ToList();
+
+        Assert.Equal(2, ((ParsedDeclaration)first.Single()).Sweeps!.Variants.Count);
+        Assert.Equal(first, second);
+        Assert.Equal(first.Select(v => v.GetHashCode()), second.Select(v => v.GetHashCode()));
+    }
+
     private static readonly Dictionary<string, string> Declarations = new()
     {
         ["Monai"] = FirstNetwork,

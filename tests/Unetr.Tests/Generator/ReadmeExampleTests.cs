@@ -22,9 +22,21 @@ public sealed partial class ReadmeExampleTests
 
             Assert.True(run.GeneratorDiagnostics.IsEmpty, GeneratorHarness.Format(run.GeneratorDiagnostics));
             Assert.True(run.CompilationProblems.Count == 0, GeneratorHarness.Format(run.CompilationProblems));
-            // One source per network, and the assembly's catalog.
-            Assert.Equal(Regex.Matches(block, @"\[Unetr\(").Count + 1, run.Sources.Length);
+            // One source per declared network, one per sweep variant, and the assembly's catalog.
+            var variants = run.Sources.Count(s => s.SourceText.ToString().Contains("/// <summary>Sweep variant of", StringComparison.Ordinal));
+            Assert.Equal(Regex.Matches(block, @"\[Unetr\(").Count + 1, run.Sources.Length - variants);
         }
+    }
+
+    [Fact]
+    public void Readme_sweep_example_is_the_ablation_grid_as_declared()
+    {
+        static IEnumerable<string> Attributes(string source) => source.Split('\n').Select(l => l.Trim()).Where(l => l.StartsWith('[') || l.StartsWith("public partial class", StringComparison.Ordinal));
+        var example = CSharpBlocks().Single(b => b.Contains("[Sweep(", StringComparison.Ordinal));
+        var grid = RepositoryFiles.ReadAllText("src", "Unetr.Measurement", "Ablation", "AblationNetworks.cs");
+
+        Assert.Equal(Attributes(grid), Attributes(example));
+        Assert.Equal(8, Attributes(example).Count(l => l.StartsWith("[Sweep(", StringComparison.Ordinal)));
     }
 
     [Fact]
