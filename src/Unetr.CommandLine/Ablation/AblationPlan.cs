@@ -74,6 +74,8 @@ public sealed record AblationPlan
         Converters = { new JsonStringEnumConverter() },
     };
 
+    private static readonly JsonSerializerOptions Compact = new() { Converters = { new JsonStringEnumConverter() } };
+
     /// <summary>Format version.</summary>
     public int Version { get; init; } = CurrentVersion;
 
@@ -194,14 +196,51 @@ public sealed record AblationPlan
         ArgumentNullException.ThrowIfNull(other);
         var mine = Definition();
         var theirs = other.Definition();
-        return mine.Select((part, i) => part.Value == theirs[i].Value ? null : part.Name).FirstOrDefault(name => name is not null);
+        for (var i = 0; i < mine.Length; i++)
+        {
+            if (mine[i].Value != theirs[i].Value)
+            {
+                return $"{mine[i].Name} ({Detail(mine[i].Value, theirs[i].Value)})";
+            }
+        }
+
+        return null;
     }
+
+    /// <summary>The first property that differs between two JSON objects, as "Name: this → that", or the two values.</summary>
+    private static string Detail(string mine, string theirs)
+    {
+        try
+        {
+            using var a = JsonDocument.Parse(mine);
+            using var b = JsonDocument.Parse(theirs);
+            if (a.RootElement.ValueKind == JsonValueKind.Object && b.RootElement.ValueKind == JsonValueKind.Object)
+            {
+                foreach (var property in a.RootElement.EnumerateObject())
+                {
+                    var other = b.RootElement.TryGetProperty(property.Name, out var value) ? value.GetRawText() : "absent";
+                    if (property.Value.GetRawText() != other)
+                    {
+                        return $"{property.Name}: {property.Value.GetRawText()} here, {other} requested";
+                    }
+                }
+            }
+        }
+        catch (JsonException)
+        {
+            // Not JSON (seeds, rounds, the baseline's name): the values themselves say it.
+        }
+
+        return $"{Shorten(mine)} here, {Shorten(theirs)} requested";
+    }
+
+    private static string Shorten(string text) => text.Length <= 80 ? text : text[..77] + "...";
 
     private (string Name, string Value)[] Definition() => new[]
     {
-        ("variants", JsonSerializer.Serialize(Variants, Json)),
+        ("networks", string.Join(", ", Variants.Select(v => $"{v.Name} ({v.Parameters} parameters)"))),
         ("baseline", Baseline),
-        ("settings", JsonSerializer.Serialize(Settings with { Threads = 1, WaitPolicy = string.Empty }, Json)),
+        ("settings", JsonSerializer.Serialize(Settings with { Threads = 1, WaitPolicy = string.Empty }, Compact)),
         ("seeds", string.Join(",", Seeds)),
         ("measurement rounds", MeasureRounds.ToString(System.Globalization.CultureInfo.InvariantCulture)),
         ("data", JsonSerializer.Serialize(Data, Json)),
