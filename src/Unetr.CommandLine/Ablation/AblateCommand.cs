@@ -307,7 +307,7 @@ internal static class AblateCommand
         public PlanOptions(ModelCatalog models)
         {
             _models = models;
-            _baseline = new Option<string?>("--baseline") { Description = "The baseline: it and every network a sweep derived from it. Networks: " + models.Names };
+            _baseline = new Option<string?>("--baseline") { Description = "The baseline: it and every network a sweep derived from it (default: the host's own networks, a swept baseline with its variants if there is one). Networks: " + models.Names };
             _modelNames = new Option<string[]>("--models") { Description = "Networks to compare (comma separated); the first is the baseline unless --baseline names one.", AllowMultipleArgumentsPerToken = true };
         }
 
@@ -325,8 +325,9 @@ internal static class AblateCommand
         /// </summary>
         public (AblationPlan Plan, string Directory) Plan(ParseResult result, IReadOnlyList<string> host, int threads)
         {
+            var choice = _data.Read(result);
             var networks = Select(result.GetValue(_baseline), (result.GetValue(_modelNames) ?? Array.Empty<string>())
-                .SelectMany(n => n.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)).ToArray());
+                .SelectMany(n => n.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)).ToArray(), choice.Path is null);
             var quick = result.GetValue(_quick);
             var settings = (quick ? AblationSettings.Quick : AblationSettings.Full) with { Threads = threads };
             if (result.GetValue(_steps) is { } steps)
@@ -342,7 +343,6 @@ internal static class AblateCommand
                 Seed = result.GetValue(_seed),
             };
 
-            var choice = _data.Read(result);
             AblationPlannedData? data = null;
             if (choice.Path is null)
             {
@@ -399,12 +399,37 @@ internal static class AblateCommand
             return (plan, directory);
         }
 
-        /// <summary>The networks to compare, baseline first.</summary>
-        private List<Preset> Select(string? baseline, IReadOnlyList<string> names)
+        /// <summary>
+        /// The networks to compare, baseline first. With neither <paramref name="baseline"/> nor <paramref name="names"/>:
+        /// the host's own networks: the first one a sweep derives variants from, with them; else every declared network
+        /// (that the embedded volumes can feed, when <paramref name="synthetic"/>), the first as the baseline.
+        /// </summary>
+        private List<Preset> Select(string? baseline, IReadOnlyList<string> names, bool synthetic)
         {
             if (baseline is null && names.Count == 0)
             {
-                throw new UsageException($"Name what to compare: --baseline NAME (it and the networks a sweep derived from it) and/or --models a,b,c. Networks: {_models.Names}.");
+                var declared = _models.Declared;
+                var swept = declared.FirstOrDefault(n => n.Sweep is null && declared.Any(v => v.Sweep is { } sweep && string.Equals(sweep.Baseline, n.Name, StringComparison.OrdinalIgnoreCase)));
+                if (swept is not null)
+                {
+                    baseline = swept.Name;
+                }
+                else
+                {
+                    var usable = declared.Where(n => !synthetic || AblationJobRunner.FitsSyntheticData(n)).ToArray();
+                    if (usable.Length == 0)
+                    {
+                        throw new UsageException($"Name what to compare: --baseline NAME (it and the networks a sweep derived from it) and/or --models a,b,c. Networks: {_models.Names}.");
+                    }
+
+                    var skipped = declared.Except(usable).Select(n => n.Name).ToArray();
+                    if (skipped.Length > 0)
+                    {
+                        Console.WriteLine($"Left out (the embedded volumes cannot feed them; give --data or --models): {string.Join(", ", skipped)}.");
+                    }
+
+                    names = usable.Select(n => n.Name).ToArray();
+                }
             }
 
             var chosen = new List<Preset>();

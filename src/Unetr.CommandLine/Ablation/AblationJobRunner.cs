@@ -39,13 +39,20 @@ internal static class AblationJobRunner
     public static void RequireSyntheticShape(Preset network)
     {
         var input = network.Summary.InputShape;
-        var isCube = input.Count == 4 && input[1] == input[2] && input[2] == input[3] && input[1] >= SyntheticVolume.MinimumSize;
-        if (!isCube || input[0] != 1 || network.OutputShape[0] != SyntheticVolume.ClassCount)
+        if (!FitsSyntheticData(network))
         {
             throw new UsageException(
                 $"{network.Name} takes [{string.Join(", ", input)}] and predicts {network.OutputShape[0]} classes; the embedded dataset needs "
                 + $"[1, S, S, S] with S ≥ {SyntheticVolume.MinimumSize} and {SyntheticVolume.ClassCount} classes (or give --data).");
         }
+    }
+
+    /// <summary>Whether the embedded dataset can feed <paramref name="network"/> (see <see cref="RequireSyntheticShape"/>).</summary>
+    public static bool FitsSyntheticData(Preset network)
+    {
+        var input = network.Summary.InputShape;
+        var isCube = input.Count == 4 && input[1] == input[2] && input[2] == input[3] && input[1] >= SyntheticVolume.MinimumSize;
+        return isCube && input[0] == 1 && network.OutputShape[0] == SyntheticVolume.ClassCount;
     }
 
     private static (double Forward, double TrainStep, long? Peak) Measure(AblationSettings settings, Preset network, long seed)
