@@ -80,8 +80,7 @@ internal static class AblateCommand
             var (plan, directory) = selection.Plan(result, host, result.GetValue(cpus));
             var script = SlurmScript.Create(plan, directory, new SlurmResources(result.GetValue(partition), result.GetValue(time), result.GetValue(cpus), result.GetValue(memory)));
             var path = Path.Combine(directory, SlurmScript.FileName);
-            var bytes = new System.Text.UTF8Encoding(false).GetBytes(script);
-            AtomicFile.Write(path, stream => stream.Write(bytes));
+            AblationSummaryReport.WriteText(path, script);
             if (!OperatingSystem.IsWindows())
             {
                 File.SetUnixFileMode(path, File.GetUnixFileMode(path) | UnixFileMode.UserExecute | UnixFileMode.GroupExecute);

@@ -45,8 +45,7 @@ public sealed record AblationJobResult(
     {
         var path = PathOf(directory, Job);
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-        var bytes = new UTF8Encoding(false).GetBytes(JsonSerializer.Serialize(this, Json) + "\n");
-        AtomicFile.Write(path, stream => stream.Write(bytes));
+        AblationSummaryReport.WriteText(path, JsonSerializer.Serialize(this, Json) + "\n");
         return path;
     }
 

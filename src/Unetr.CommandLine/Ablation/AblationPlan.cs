@@ -154,8 +154,7 @@ public sealed record AblationPlan
     public void Save(string directory)
     {
         Directory.CreateDirectory(ResultsIn(directory));
-        var bytes = new UTF8Encoding(false).GetBytes(JsonSerializer.Serialize(this, Json) + "\n");
-        AtomicFile.Write(PathIn(directory), stream => stream.Write(bytes));
+        AblationSummaryReport.WriteText(PathIn(directory), JsonSerializer.Serialize(this, Json) + "\n");
     }
 
     /// <summary>Reads the plan of <paramref name="directory"/>.</summary>

@@ -219,7 +219,8 @@ public static class AblationSummaryReport
     private static string Quote(string field) =>
         field.IndexOfAny(new[] { ',', '"', '\n', '\r' }) < 0 ? field : "\"" + field.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
 
-    private static void WriteText(string path, string text)
+    /// <summary>Writes <paramref name="text"/> as UTF-8 without a byte order mark, atomically (see <see cref="AtomicFile"/>).</summary>
+    internal static void WriteText(string path, string text)
     {
         var bytes = new UTF8Encoding(encoderShouldEmitUTF8Identifier: false).GetBytes(text);
         AtomicFile.Write(path, stream => stream.Write(bytes));
