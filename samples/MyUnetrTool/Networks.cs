@@ -15,3 +15,10 @@ public partial class SmallPatchUnetr;
 [Encoder(EmbedDim = 32, Depth = 4, Heads = 4, MlpDim = 64)]
 [Decoder(Widths = new[] { 4, 8, 16, 32 })]
 public partial class SliceUnetr;
+
+/// <summary>SmallPatchUnetr with plain decoder blocks instead of residual ones: the variant <c>ablate</c> compares with it.</summary>
+[Unetr(ImageSize = new[] { 32, 32, 32 }, InChannels = 1, OutChannels = 3)]
+[PatchEmbedding(PatchSize = 8)]
+[Encoder(EmbedDim = 24, Depth = 3, Heads = 3, MlpDim = 48)]
+[Decoder(Widths = new[] { 4, 8, 16 }, Norm = NormKind.Instance, Residual = false)]
+public partial class SmallPatchPlainUnetr;

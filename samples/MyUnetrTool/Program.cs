@@ -3,6 +3,7 @@
 //   dotnet run -c Release --project samples/MyUnetrTool -- summary SmallPatchUnetr
 //   dotnet run -c Release --project samples/MyUnetrTool -- train --model SmallPatchUnetr --steps 200
 //   dotnet run -c Release --project samples/MyUnetrTool -- evaluate --model SmallPatchUnetr --weights runs/train/best.safetensors
+//   dotnet run -c Release --project samples/MyUnetrTool -- ablate --quick   (its networks, each job in a process of its own)
 using Unetr.CommandLine;
 using Unetr.Model.Runtime;
 

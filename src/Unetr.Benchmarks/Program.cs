@@ -1,5 +1,6 @@
 using System.Linq;
 using BenchmarkDotNet.Running;
+using Unetr.CommandLine;
 using Unetr.Measurement.Ablation;
 using Unetr.Measurement.Memory;
 using Unetr.Measurement.Speed;
@@ -13,8 +14,6 @@ namespace Unetr.Benchmarks;
 /// </summary>
 public static class Program
 {
-    private const string Launcher = "dotnet run -c Release --project src/Unetr.Benchmarks --";
-
     public static int Main(string[] args)
     {
         // Before anything loads libtorch: the OpenMP runtime reads its wait policy once, at load. Every verb (and the
@@ -44,7 +43,10 @@ public static class Program
 
         if (args.Length > 0 && args[0] == "ablate")
         {
-            return AblationCommand.Invoke(args, $"{Launcher} {string.Join(" ", args)}", waitPolicy);
+            // The ablate verb of the command line over this assembly's networks; without a selection, the ablation grid.
+            var selected = args.Any(a => a is "--baseline" or "--models") || args.Skip(1).FirstOrDefault() is "job" or "report";
+            var grid = new[] { "--models", string.Join(",", AblationGrid.All.Select(v => v.Name)) };
+            return UnetrCommandLine.Run(selected ? args : args.Concat(grid).ToArray(), typeof(AblationGrid).Assembly);
         }
 
         BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);

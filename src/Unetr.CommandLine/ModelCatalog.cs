@@ -23,6 +23,9 @@ internal sealed class ModelCatalog
             .ToArray();
     }
 
+    /// <summary>The host's own networks (no presets), in the order given.</summary>
+    public IReadOnlyList<Preset> Declared => declared;
+
     /// <summary>Every network, declared ones first.</summary>
     public IReadOnlyList<Preset> All { get; }
 

@@ -50,7 +50,7 @@ public sealed class AblationGridTests
         {
             Assert.Equal(new long[] { 1, 32, 32, 32 }, v.InputShape);
             Assert.Equal(new long[] { 3, 32, 32, 32 }, v.OutputShape);
-            AblationRunner.RequireDatasetShape(v);
+            Unetr.CommandLine.Ablation.AblationJobRunner.RequireSyntheticShape(new Unetr.Model.Presets.Preset(v.Name, v.Summary, v.Create, v.OutputShape));
         });
     }
 

@@ -52,6 +52,34 @@ public sealed class MyUnetrToolTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void Ablate_quick_compares_the_samples_own_networks_in_processes_of_their_own_and_a_rerun_resumes()
+    {
+        var dotnet = new DotnetProcess(output);
+        var repository = RepositoryFiles.PathOf();
+        var folder = Directory.CreateTempSubdirectory("unetr-my-tool-ablate-");
+        try
+        {
+            // The quick budget, shortened further by --steps and the volume counts so that the test takes seconds.
+            var ablate = $"run -c {DotnetProcess.BuildConfiguration} --project {Project} -- ablate --quick --steps 3 --train-volumes 2 --held-out-volumes 1 --rounds 1 --output {folder.FullName}";
+            var printed = dotnet.Run(ablate, repository);
+
+            Assert.Contains("Left out (the embedded volumes cannot feed them; give --data or --models): SliceUnetr.", printed, StringComparison.Ordinal);
+            Assert.Contains("2 networks × 2 seeds (20260521, 20260522), 3 steps each, baseline SmallPatchUnetr; 0 of 6 jobs finished before, 6 to run.", printed, StringComparison.Ordinal);
+            Assert.Matches(@"SmallPatchPlainUnetr − SmallPatchUnetr: [+-][\d.]+ Dice, 95 % interval \[[+-][\d.]+, [+-][\d.]+\] over 2 seeds", printed);
+            Assert.Equal(6, Directory.GetFiles(Path.Combine(folder.FullName, "results"), "*.json").Length);
+            Assert.True(File.Exists(Path.Combine(folder.FullName, "ablation.png")));
+
+            // Run again (as after a kill): every job is found finished and only the report is written again.
+            var again = dotnet.Run(ablate.Replace("run -c", "run --no-build -c", StringComparison.Ordinal), repository);
+            Assert.Contains("6 of 6 jobs finished before, 0 to run.", again, StringComparison.Ordinal);
+        }
+        finally
+        {
+            folder.Delete(recursive: true);
+        }
+    }
+
+    [Fact]
     public void An_unknown_model_lists_the_samples_networks_and_the_presets()
     {
         var (exitCode, printed, error) = new DotnetProcess(output).RunAllowingFailure(
@@ -59,6 +87,6 @@ public sealed class MyUnetrToolTests(ITestOutputHelper output)
 
         Assert.Equal(2, exitCode);
         Assert.DoesNotContain("NoSuchNet", printed, StringComparison.Ordinal);
-        Assert.Equal("Unknown model 'NoSuchNet'; expected one of: SmallPatchUnetr, SliceUnetr, SeedUnetr, MonaiBtcvUnetr, TinyMonaiUnetr.", error.Trim());
+        Assert.Equal("Unknown model 'NoSuchNet'; expected one of: SmallPatchUnetr, SliceUnetr, SmallPatchPlainUnetr, SeedUnetr, MonaiBtcvUnetr, TinyMonaiUnetr.", error.Trim());
     }
 }

@@ -18,9 +18,16 @@ namespace Unetr.Tests.Runtime;
 /// </summary>
 public static class RuntimeProbe
 {
-    /// <param name="args"><c>configure</c> to call <see cref="UnetrRuntime.Configure"/> first, <c>plain</c> not to.</param>
+    /// <param name="args"><c>ablate …</c> for the ablation verb over this assembly's networks (see Ablation/AblateEndToEndTests); <c>configure</c> to call <see cref="UnetrRuntime.Configure"/> first, <c>plain</c> not to.</param>
     public static int Main(string[] args)
     {
+        // The ablation tests' host: `ablate` over this assembly's tiny networks, its jobs re-invoking this assembly.
+        if (args is ["ablate", ..])
+        {
+            UnetrRuntime.Configure();
+            return Unetr.CommandLine.UnetrCommandLine.Run(args, typeof(RuntimeProbe).Assembly);
+        }
+
         if (args is not ["configure" or "plain"])
         {
             Console.Error.WriteLine("usage: Unetr.Tests.dll configure|plain");

@@ -1,0 +1,75 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.IO;
+using System.Linq;
+using System.Text;
+
+namespace Unetr.CommandLine.Ablation;
+
+/// <summary>The resources an <c>sbatch</c> array task asks for; <c>null</c> leaves the cluster's default.</summary>
+/// <param name="Partition">--partition.</param>
+/// <param name="Time">--time, e.g. 02:00:00.</param>
+/// <param name="CpusPerTask">--cpus-per-task; every job runs that many libtorch threads.</param>
+/// <param name="Memory">--mem, e.g. 8G.</param>
+public sealed record SlurmResources(string? Partition, string? Time, int CpusPerTask, string? Memory);
+
+/// <summary>
+/// <c>ablate.sbatch</c>: a Slurm job array with one task per job of a plan, each running the host's
+/// <c>ablate job --index $SLURM_ARRAY_TASK_ID</c> into the shared output folder.
+/// </summary>
+public static class SlurmScript
+{
+    /// <summary>The script's file name in the output folder.</summary>
+    public const string FileName = "ablate.sbatch";
+
+    /// <summary>The folder of the output folder that receives each task's standard output and error.</summary>
+    public const string LogsFolder = "logs";
+
+    /// <summary>The script for <paramref name="plan"/> written into the absolute folder <paramref name="directory"/>.</summary>
+    public static string Create(AblationPlan plan, string directory, SlurmResources resources)
+    {
+        ArgumentNullException.ThrowIfNull(plan);
+        ArgumentNullException.ThrowIfNull(resources);
+        if (!Path.IsPathFullyQualified(directory))
+        {
+            throw new ArgumentException($"The output folder must be an absolute path for the script; got '{directory}'.", nameof(directory));
+        }
+
+        var logs = Path.Combine(directory, LogsFolder);
+        var text = new StringBuilder("#!/bin/bash\n");
+        text.Append("# Written by `ablate plan`: one array task per job of plan.json; submit with `sbatch ").Append(Path.Combine(directory, FileName)).Append("`,\n");
+        text.Append("# then merge whatever has finished with `ablate report --output ").Append(directory).Append("`.\n");
+        text.Append("#SBATCH --job-name=unetr-ablate\n");
+        text.Append(string.Create(CultureInfo.InvariantCulture, $"#SBATCH --array=0-{plan.Jobs.Count - 1}\n"));
+        text.Append("#SBATCH --ntasks=1\n");
+        text.Append(string.Create(CultureInfo.InvariantCulture, $"#SBATCH --cpus-per-task={resources.CpusPerTask}\n"));
+        if (resources.Partition is { } partition)
+        {
+            text.Append("#SBATCH --partition=").Append(partition).Append('\n');
+        }
+
+        if (resources.Time is { } time)
+        {
+            text.Append("#SBATCH --time=").Append(time).Append('\n');
+        }
+
+        if (resources.Memory is { } memory)
+        {
+            text.Append("#SBATCH --mem=").Append(memory).Append('\n');
+        }
+
+        text.Append("#SBATCH --chdir=").Append(directory).Append('\n');
+        text.Append("#SBATCH --output=").Append(Path.Combine(logs, "job-%a.out")).Append('\n');
+        text.Append("#SBATCH --error=").Append(Path.Combine(logs, "job-%a.err")).Append('\n');
+        text.Append("set -euo pipefail\n");
+        text.Append(string.Create(CultureInfo.InvariantCulture, $"threads=\"${{SLURM_CPUS_PER_TASK:-{resources.CpusPerTask}}}\"\n"));
+        text.Append("export OMP_NUM_THREADS=\"$threads\"\n");
+        text.Append("exec ").Append(string.Join(" ", plan.Host.Select(Quote)))
+            .Append(" ablate job --output ").Append(Quote(directory)).Append(" --index \"$SLURM_ARRAY_TASK_ID\" --threads \"$threads\"\n");
+        return text.ToString();
+    }
+
+    /// <summary>Single-quotes <paramref name="word"/> for bash.</summary>
+    public static string Quote(string word) => "'" + word.Replace("'", "'\\''", StringComparison.Ordinal) + "'";
+}
