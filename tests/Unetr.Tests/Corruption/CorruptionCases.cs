@@ -187,7 +187,7 @@ internal static class CorruptionCases
     private const string DatasetText = """
         {
           "name": "corruption",
-          "labels": { "0": "background", "1": "organ" },
+          "labels": { "0": "background", "1": "organ", "2": "lesion" },
           "modality": { "0": "CT" },
           "training": [
             { "image": "./imagesTr/a.nii.gz", "label": "./labelsTr/a.nii.gz" },
@@ -200,7 +200,8 @@ internal static class CorruptionCases
         """;
 
     /// <summary>
-    /// A <c>dataset.json</c> of three volumes (a, b for training, c for validation) of <see cref="ImageValue"/> and
+    /// A <c>dataset.json</c> of three classes (those of <see cref="Model.Presets.TinyMonaiUnetr"/>, so that the commands can
+    /// train and score it) and three volumes (a, b for training, c for validation) of <see cref="ImageValue"/> and
     /// <see cref="LabelValue"/>: its truncations, broken JSON, wrong structure, and missing, damaged or mismatched volumes.
     /// </summary>
     /// <param name="scratch">A folder where the originals are written.</param>
@@ -247,11 +248,11 @@ internal static class CorruptionCases
         Text("training is a string", """{ "training": "imagesTr" }""");
         Text("an entry without a label", DatasetText.Replace("\"label\": \"./labelsTr/b.nii.gz\"", "\"lable\": \"./labelsTr/b.nii.gz\"", StringComparison.Ordinal));
         Text("an image that is a number", DatasetText.Replace("\"./imagesTr/a.nii.gz\"", "42", StringComparison.Ordinal));
-        Text("labels that are a list", DatasetText.Replace("{ \"0\": \"background\", \"1\": \"organ\" }", "[\"background\", \"organ\"]", StringComparison.Ordinal));
+        Text("labels that are a list", DatasetText.Replace("{ \"0\": \"background\", \"1\": \"organ\", \"2\": \"lesion\" }", "[\"background\", \"organ\", \"lesion\"]", StringComparison.Ordinal));
         Text("a label number that is not a number", DatasetText.Replace("\"1\": \"organ\"", "\"one\": \"organ\"", StringComparison.Ordinal));
         Text("an image path that names no file", DatasetText.Replace("imagesTr/b.nii.gz", "imagesTr/x.nii.gz", StringComparison.Ordinal));
         Text("an empty validation list and one training volume", """{ "training": [ { "image": "./imagesTr/a.nii.gz", "label": "./labelsTr/a.nii.gz" } ], "validation": [] }""");
-        Text("only one class listed for a label map holding 1", DatasetText.Replace(", \"1\": \"organ\"", "", StringComparison.Ordinal));
+        Text("only one class listed for a label map holding 1", DatasetText.Replace(", \"1\": \"organ\", \"2\": \"lesion\"", "", StringComparison.Ordinal));
         Text("empty file", "");
         foreach (var file in volumes.Keys)
         {

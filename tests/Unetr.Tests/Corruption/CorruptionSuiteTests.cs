@@ -218,7 +218,7 @@ public sealed class CorruptionSuiteTests : IDisposable
             {
                 using var splits = SegmentationDatasets.Open(Path.Combine(folder, "dataset.json"));
                 var sets = new[] { (splits.Training, new[] { 0, 1 }), (splits.Validation, new[] { 2 }) };
-                var same = splits.ClassNames.Count == 2 && splits.InputChannels == 1;
+                var same = splits.ClassNames.Count == 3 && splits.InputChannels == 1;
                 foreach (var (set, indices) in sets)
                 {
                     same &= set.Count == indices.Length;
