@@ -70,7 +70,7 @@ public sealed class KilledTrainingTests : IDisposable, IClassFixture<KilledTrain
 
         var resumed = Resume(killed);
 
-        Assert.Contains($"Resumed from {last} at step 4.", resumed);
+        Assert.True(resumed.Contains($"Resumed from {last} at step 4.", StringComparison.Ordinal), resumed);
         AssertSameRun(_uninterrupted.Folder, killed);
     }
 
