@@ -25,6 +25,21 @@ internal static class BuiltTool
         return start;
     }
 
+    /// <summary>Runs the tool <paramref name="name"/> with <paramref name="args"/> to its end (at most a minute); its exit code, output and error.</summary>
+    public static (int ExitCode, string Output, string Error) Run(string name, params string[] args)
+    {
+        using var process = Process.Start(Start(name, args))!;
+        var error = process.StandardError.ReadToEndAsync();
+        var output = process.StandardOutput.ReadToEnd();
+        if (!process.WaitForExit(TimeSpan.FromMinutes(1)))
+        {
+            process.Kill(entireProcessTree: true);
+            throw new TimeoutException($"{name} {string.Join(' ', args)} did not finish within a minute.");
+        }
+
+        return (process.ExitCode, output, error.Result);
+    }
+
     private static string PathOf(string name)
     {
         var key = "BuiltTool:" + name;

@@ -1,5 +1,4 @@
 using System;
-using System.Diagnostics;
 using Unetr.Model.Presets;
 using Xunit;
 
@@ -11,7 +10,7 @@ public sealed class UnetrToolTests
     [Fact]
     public void Summary_prints_the_presets_compile_time_table_and_exits_with_zero()
     {
-        var (exitCode, output, error) = Run("summary", nameof(TinyMonaiUnetr));
+        var (exitCode, output, error) = BuiltTool.Run("unetr", "summary", nameof(TinyMonaiUnetr));
 
         Assert.True(exitCode == 0, $"exit {exitCode}\n{error}");
         Assert.Equal(TinyMonaiUnetr.Summary + Environment.NewLine, output);
@@ -20,19 +19,10 @@ public sealed class UnetrToolTests
     [Fact]
     public void An_unknown_preset_is_named_on_standard_error_with_exit_code_two()
     {
-        var (exitCode, output, error) = Run("summary", "NoSuchNet");
+        var (exitCode, output, error) = BuiltTool.Run("unetr", "summary", "NoSuchNet");
 
         Assert.Equal(2, exitCode);
         Assert.Empty(output);
         Assert.StartsWith("Unknown model 'NoSuchNet'; expected one of: ", error, StringComparison.Ordinal);
-    }
-
-    private static (int ExitCode, string Output, string Error) Run(params string[] args)
-    {
-        using var process = Process.Start(BuiltTool.Start("unetr", args))!;
-        var error = process.StandardError.ReadToEndAsync();
-        var output = process.StandardOutput.ReadToEnd();
-        Assert.True(process.WaitForExit(TimeSpan.FromMinutes(1)), "unetr finished");
-        return (process.ExitCode, output, error.Result);
     }
 }
