@@ -137,7 +137,7 @@ public sealed class DistributedTrainingTests : IDisposable
         Assert.Equal(ResumedSteps, expectedStep);
         Assert.Equal(ResumedSteps, step);
         var difference = MpiRun.LargestDifference(expectedParameters, parameters);
-        Assert.True(difference <= 1e-5, $"parameters differ by up to {difference:G3} after {ResumedSteps} steps");
+        Assert.True(difference <= 5e-5, $"parameters differ by up to {difference:G3} after {ResumedSteps} steps");
     }
 
     private static void AssertResumedBeforeTheEnd(string output)
