@@ -193,6 +193,8 @@ internal static class TrainCommand
                 return 2;
             }
 
+            // Rank 0 speaks for the run; the others' output would repeat it (their errors still show).
+            var output = Console.Out;
             if (group.Rank > 0)
             {
                 Console.SetOut(TextWriter.Null);
@@ -207,6 +209,10 @@ internal static class TrainCommand
             {
                 Console.Error.WriteLine($"Rank {group.Rank} of {group.Size} failed: {error}");
                 exitCode = 1;
+            }
+            finally
+            {
+                Console.SetOut(output);
             }
 
             // An interrupt stops every rank at the same step (Trainer.Run agrees on it); any other failure may leave the
