@@ -12,6 +12,7 @@ using Unetr.Model.Data;
 using Unetr.Model.Inference;
 using Unetr.Model.Presets;
 using Unetr.Model.Training;
+using Unetr.Model.Training.Distributed;
 using static TorchSharp.torch;
 
 namespace Unetr.CommandLine;
@@ -64,13 +65,17 @@ internal static class TrainCommand
             Description = "libtorch CPU threads; 0 keeps libtorch's default (one per core). Before OpenMP waiting was made passive, 1 thread was several times faster on a machine whose cores other jobs share; it may still help there.",
             DefaultValueFactory = _ => 0,
         });
+        var distributed = new Option<bool>("--distributed")
+        {
+            Description = "Data-parallel training over MPI: start one process per rank with mpirun (e.g. mpirun -np 2 unetr train --distributed …); --batch-size is the global batch, split evenly across the ranks; only rank 0 prints and writes files.",
+        };
         var logEvery = OptionRules.Positive(new Option<int>("--log-every") { Description = "Print the loss every this many steps.", DefaultValueFactory = _ => 50 });
         var data = new DataOptions();
 
         var command = new Command("train", "Train a preset on the embedded synthetic dataset (no download) or a dataset.json / folder (--data) and report the held-out mean Dice.")
         {
             model, steps, batchSize, learningRate, warmup, weightDecay, maxGradientNorm, validateEvery,
-            trainVolumes, validationVolumes, testVolumes, seed, output, resume, threads, logEvery,
+            trainVolumes, validationVolumes, testVolumes, seed, output, resume, threads, logEvery, distributed,
         };
         foreach (var option in data.All)
         {
@@ -99,6 +104,7 @@ internal static class TrainCommand
                 result.GetValue(resume),
                 result.GetValue(threads),
                 result.GetValue(logEvery),
+                result.GetValue(distributed),
                 data.Read(result)))));
         return command;
     }
@@ -113,6 +119,7 @@ internal static class TrainCommand
         string? Resume,
         int Threads,
         int LogEvery,
+        bool Distributed,
         DataChoice Data);
 
     private static int Run(ModelCatalog models, Settings settings)
@@ -162,9 +169,75 @@ internal static class TrainCommand
             return 2;
         }
 
+        if (!settings.Distributed)
+        {
+            return Train(preset, settings, group: null);
+        }
+
+        MpiProcessGroup group;
+        try
+        {
+            group = MpiProcessGroup.Join();
+        }
+        catch (MpiException error)
+        {
+            Console.Error.WriteLine(error.Message);
+            return 2;
+        }
+
+        using (group)
+        {
+            if (settings.Options.BatchSize % group.Size != 0)
+            {
+                Console.Error.WriteLine($"--batch-size {settings.Options.BatchSize} does not split evenly across {group.Size} ranks; use a multiple of {group.Size} (every rank takes --batch-size / ranks volumes of each batch).");
+                return 2;
+            }
+
+            // Rank 0 speaks for the run; the others' output would repeat it (their errors still show).
+            var output = Console.Out;
+            if (group.Rank > 0)
+            {
+                Console.SetOut(TextWriter.Null);
+            }
+
+            int exitCode;
+            try
+            {
+                exitCode = CommandFailure.Report(() => Train(preset, settings, group));
+            }
+            catch (Exception error)
+            {
+                Console.Error.WriteLine($"Rank {group.Rank} of {group.Size} failed: {error}");
+                exitCode = 1;
+            }
+            finally
+            {
+                Console.SetOut(output);
+            }
+
+            // An interrupt stops every rank at the same step (Trainer.Run agrees on it); any other failure may leave the
+            // other ranks waiting in a collective, so it ends them all rather than finalising.
+            if (exitCode is not (0 or 130))
+            {
+                Console.Error.WriteLine($"Rank {group.Rank} of {group.Size} stops the run (exit code {exitCode}).");
+                group.Abort(exitCode);
+            }
+
+            return exitCode;
+        }
+    }
+
+    private static int Train(Preset preset, Settings settings, MpiProcessGroup? group)
+    {
+        var input = preset.Summary.InputShape;
+        var size = input.Count == 4 && input[1] == input[2] && input[2] == input[3] ? (int)input[1] : -1;
+        var writes = group is not { Rank: > 0 };
+
         var bestWeights = Path.Combine(settings.Output, CheckpointFiles.BestWeights);
         var preprocessingFile = PreprocessingFile.BesideWeights(bestWeights);
-        OutputPaths.RequireFolder(
+        if (writes)
+        {
+            OutputPaths.RequireFolder(
             settings.Output,
             "--output",
             CheckpointFiles.Last,
@@ -174,15 +247,21 @@ internal static class TrainCommand
             TrainingCurves.CsvFile,
             TrainingCurves.PngFile);
 
-        // The output folder belongs to this run, so every temporary of AtomicFile's pattern in it is a kill's leftover.
-        foreach (var stale in AtomicFile.RemoveStale(settings.Output))
-        {
-            Console.WriteLine($"Removed {stale}, left by an earlier run that was stopped while writing.");
+            // The output folder belongs to this run, so every temporary of AtomicFile's pattern in it is a kill's leftover.
+            foreach (var stale in AtomicFile.RemoveStale(settings.Output))
+            {
+                Console.WriteLine($"Removed {stale}, left by an earlier run that was stopped while writing.");
+            }
         }
 
         if (settings.Threads > 0)
         {
             torch.set_num_threads(settings.Threads);
+        }
+        else if (group is not null)
+        {
+            // Ranks that share a machine share its cores.
+            torch.set_num_threads(Math.Max(1, Environment.ProcessorCount / group.LocalSize));
         }
 
         var clock = Stopwatch.StartNew();
@@ -198,7 +277,7 @@ internal static class TrainCommand
         Func<Tensor, Tensor>? Infer(torch.nn.Module<Tensor, Tensor> network) =>
             settings.Data.Path is null ? null : image => window.Run(image, network.call);
         var validation = data.Validation;
-        using var trainer = new Trainer(preset.Create, input, data.Training, options);
+        using var trainer = new Trainer(preset.Create, input, data.Training, options, group);
         if (settings.Resume is { } checkpoint)
         {
             try
@@ -220,13 +299,16 @@ internal static class TrainCommand
         }
 
         Console.WriteLine(string.Create(Invariant,
-            $"Training {preset.Name} ({preset.Summary.Parameters:N0} parameters) on {Volumes(settings, data, size)}: {options.Steps} steps of batch {options.BatchSize}, AdamW lr {options.LearningRate:G3} (warm-up {options.WarmupSteps}, cosine), weight decay {options.WeightDecay:G3}, seed {options.Seed}, {torch.get_num_threads()} libtorch threads."));
+            $"Training {preset.Name} ({preset.Summary.Parameters:N0} parameters) on {Volumes(settings, data, size)}: {options.Steps} steps of batch {options.BatchSize}, AdamW lr {options.LearningRate:G3} (warm-up {options.WarmupSteps}, cosine), weight decay {options.WeightDecay:G3}, seed {options.Seed}, {torch.get_num_threads()} libtorch threads{Ranks(group, trainer)}."));
         Console.WriteLine($"Classes: {string.Join(", ", data.ClassNames.Select((name, c) => $"{c} {name}"))}. Checkpoints: {Path.GetFullPath(settings.Output)}");
 
         // Before the first best.pt: whatever weights stand beside it, this file describes how their volumes were prepared
         // (none for the embedded volumes), so that a previous run's settings never outlive its weights.
-        Directory.CreateDirectory(settings.Output);
-        PreprocessingFile.Write(preprocessingFile, settings.Data.Preprocessing);
+        if (writes)
+        {
+            Directory.CreateDirectory(settings.Output);
+            PreprocessingFile.Write(preprocessingFile, settings.Data.Preprocessing);
+        }
 
         // The first Ctrl+C stops after the current step and saves last.ckpt; a second one ends the process at once.
         // (UnetrCommandLine.Run's synchronous Invoke installs no handler of its own, so without this Ctrl+C would lose the run.)
@@ -278,10 +360,16 @@ internal static class TrainCommand
 
         // Score the exported weights, read back through the PyTorch state-dict loader, on volumes that chose nothing.
         // A dataset on disk has no labelled test split, so there the score is on the validation volumes that chose them.
+        // With several ranks, rank 0 reads them (the output folder may be its alone) and the scoring is sharded.
         using var best = preset.Create();
-        StateDictLoader.Load(best, bestWeights);
+        if (writes)
+        {
+            StateDictLoader.Load(best, bestWeights);
+        }
+
+        group?.BroadcastState(best);
         var scored = settings.Data.Path is null ? SyntheticDataset.Test(settings.TestVolumes, size) : validation;
-        var test = SegmentationEvaluator.Evaluate(best, input, scored, Infer(best));
+        var test = SegmentationEvaluator.Evaluate(best, input, scored, Infer(best), group);
         var scoredName = settings.Data.Path is null ? "test volumes" : "validation volumes (no labelled test split on disk)";
         Console.WriteLine(string.Create(Invariant,
             $"Held-out mean Dice {test.Mean:F4} ({Describe(test, data.ClassNames)}) on {test.Volumes} {scoredName}; best checkpoint from step {summary.BestStep} (validation {summary.BestMeanDice:F4}) in {Path.GetFullPath(bestWeights)}"));
@@ -290,8 +378,19 @@ internal static class TrainCommand
             $"Segment an image with: unetr infer --model {preset.Name} --weights {bestWeights} {PreprocessingOptions.AsArguments(settings.Data.Preprocessing)} --input <image.nii.gz> --output <labels.nii.gz>");
         Console.WriteLine($"(infer and evaluate also read these preprocessing settings by themselves from {preprocessingFile}, beside the weights.)");
         Console.WriteLine($"Wall time {clock.Elapsed:hh\\:mm\\:ss} ({summary.Steps.Count} steps this run).");
+        Console.WriteLine(Throughput(summary.Steps.Count * options.BatchSize, trainer, group));
         return 0;
     }
+
+    private static string Ranks(MpiProcessGroup? group, Trainer trainer) =>
+        group is null ? string.Empty : $" per rank, data-parallel on {group.Size} MPI ranks ({group.LocalSize} on this machine) with {trainer.ShardSize} volumes of every batch each";
+
+    // Rank 0's clock: its step time includes any wait for slower ranks inside the allreduce, counted as communication.
+    private static string Throughput(long volumes, Trainer trainer, MpiProcessGroup? group) =>
+        trainer.StepTime <= TimeSpan.Zero
+            ? "Throughput: no steps this run."
+            : string.Create(Invariant,
+                $"Throughput: {volumes / trainer.StepTime.TotalSeconds:F2} volumes/s in training steps ({trainer.StepTime.TotalSeconds:F1} s for {volumes} volumes on {group?.Size ?? 1} rank{(group is { Size: > 1 } ? "s" : string.Empty)}); collectives {100 * trainer.CommunicationTime / trainer.StepTime:F1}% of step time.");
 
     private static string Describe(DiceScore score, IReadOnlyList<string> classNames) =>
         string.Join(", ", score.PerClass.Select((dice, c) => (dice, c)).Skip(1).Select(x => string.Create(Invariant, $"{classNames[x.c]} {x.dice:F4}")));

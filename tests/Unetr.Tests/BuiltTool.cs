@@ -40,7 +40,8 @@ internal static class BuiltTool
         return (process.ExitCode, output, error.Result);
     }
 
-    private static string PathOf(string name)
+    /// <summary>The full path of the built tool <paramref name="name"/>'s entry assembly, for launchers such as <c>mpirun</c> that start it themselves.</summary>
+    public static string PathOf(string name)
     {
         var key = "BuiltTool:" + name;
         var path = typeof(BuiltTool).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().SingleOrDefault(a => a.Key == key)?.Value

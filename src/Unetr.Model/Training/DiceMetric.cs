@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Linq;
 using TorchSharp;
+using Unetr.Model.Training.Distributed;
 using static TorchSharp.torch;
 
 namespace Unetr.Model.Training;
@@ -71,6 +72,33 @@ public sealed class DiceMetric
         }
 
         Volumes += (int)batch;
+    }
+
+    /// <summary>
+    /// The metric of every rank's volumes together: the per-class sums and volume counts of <paramref name="local"/>
+    /// (<c>null</c> on a rank that scored no volume) are summed over the ranks. Every rank must call it.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">No rank scored a volume, or the ranks scored different numbers of classes.</exception>
+    internal static DiceMetric AllReduce(DiceMetric? local, IProcessGroup group)
+    {
+        using var scope = NewDisposeScope();
+        var classes = tensor(new long[] { local?.Classes ?? 0 });
+        group.AllReduce(classes, ReduceOperation.Max);
+        var count = (int)classes.item<long>();
+        if (count < 2 || (local is not null && local.Classes != count))
+        {
+            throw new InvalidOperationException(count < 2 ? "No rank scored a volume." : $"Rank {group.Rank} scored {local!.Classes} classes; another rank scored {count}.");
+        }
+
+        var values = new double[count + 1];
+        local?._sums.CopyTo(values, 0);
+        values[count] = local?.Volumes ?? 0;
+        var reduced = tensor(values);
+        group.AllReduce(reduced);
+        var totals = reduced.data<double>().ToArray();
+        var result = new DiceMetric(count) { Volumes = (int)totals[count] };
+        Array.Copy(totals, result._sums, count);
+        return result;
     }
 
     /// <summary>The scores of the volumes added so far.</summary>

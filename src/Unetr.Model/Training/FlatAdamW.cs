@@ -4,6 +4,7 @@ using System.IO;
 using System.Linq;
 using TorchSharp;
 using TorchSharp.Modules;
+using Unetr.Model.Training.Distributed;
 using static TorchSharp.torch;
 
 namespace Unetr.Model.Training;
@@ -166,6 +167,35 @@ public sealed partial class FlatAdamW : OptimizerHelper, optim.IBetas
         {
             _buffer.EnsureBound();
             _buffer.Gradients.zero_();
+        }
+    }
+
+    /// <summary>
+    /// Replaces every gradient with its mean over the ranks of <paramref name="group"/> (an allreduce over the flat
+    /// gradient buffer, moved in buckets by the group), so that clipping and <see cref="step"/> then act on the same
+    /// gradients on every rank. Every rank must call it at the same point.
+    /// </summary>
+    public void AverageGradients(IProcessGroup group)
+    {
+        ArgumentNullException.ThrowIfNull(group);
+        ThrowIfDisposed();
+        using (no_grad())
+        {
+            _buffer.EnsureBound();
+            group.AllReduce(_buffer.Gradients);
+            _buffer.Gradients.div_(group.Size);
+        }
+    }
+
+    /// <summary>Overwrites every parameter with rank <paramref name="root"/>'s values (one broadcast of the flat values buffer). Every rank must call it.</summary>
+    public void BroadcastParameters(IProcessGroup group, int root = 0)
+    {
+        ArgumentNullException.ThrowIfNull(group);
+        ThrowIfDisposed();
+        using (no_grad())
+        {
+            _buffer.EnsureBound();
+            group.Broadcast(_buffer.Values, root);
         }
     }
 

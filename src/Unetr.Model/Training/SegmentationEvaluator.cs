@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Linq;
 using TorchSharp;
 using Unetr.Model.Data;
+using Unetr.Model.Training.Distributed;
 using static TorchSharp.torch;
 
 namespace Unetr.Model.Training;
@@ -22,7 +23,12 @@ public static class SegmentationEvaluator
     /// which needs every volume to have exactly the network's input size; for larger volumes pass
     /// <c>image => new SlidingWindowInferer(window).Run(image, model.call)</c> (see <see cref="Inference.SlidingWindowInferer"/>).
     /// </param>
-    public static DiceScore Evaluate(nn.Module<Tensor, Tensor> model, IReadOnlyList<long> inputShape, ISegmentationDataset data, Func<Tensor, Tensor>? infer = null)
+    /// <param name="group">
+    /// The ranks of a data-parallel run, every one of which calls this with the same model weights and volumes: volume i
+    /// is scored on rank i mod N and the Dice sums are reduced, so every rank returns the score of all volumes.
+    /// <c>null</c> scores every volume here.
+    /// </param>
+    public static DiceScore Evaluate(nn.Module<Tensor, Tensor> model, IReadOnlyList<long> inputShape, ISegmentationDataset data, Func<Tensor, Tensor>? infer = null, IProcessGroup? group = null)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(inputShape);
@@ -38,7 +44,7 @@ public static class SegmentationEvaluator
         try
         {
             using var noGrad = no_grad();
-            for (var i = 0; i < data.Count; i++)
+            for (var i = group?.Rank ?? 0; i < data.Count; i += group?.Size ?? 1)
             {
                 using var scope = NewDisposeScope();
                 var (image, label) = data.Get(i);
@@ -59,6 +65,6 @@ public static class SegmentationEvaluator
             model.train(wasTraining);
         }
 
-        return metric!.Compute();
+        return (group is null ? metric! : DiceMetric.AllReduce(metric, group)).Compute();
     }
 }

@@ -9,6 +9,7 @@ using TorchSharp.Modules;
 using Unetr.Model.Checkpoints;
 using Unetr.Model.Data;
 using Unetr.Model.Runtime;
+using Unetr.Model.Training.Distributed;
 using static TorchSharp.torch;
 
 namespace Unetr.Model.Training;
@@ -28,6 +29,15 @@ namespace Unetr.Model.Training;
 /// Process state: the trainer sets no environment variable, heap option or thread count; it releases freed C-heap
 /// pages only as <see cref="TrainingOptions.ReleaseFreedNativeMemoryEvery"/> says (by default, only after
 /// <see cref="UnetrRuntime.Configure"/>).
+/// Data parallelism: with an <see cref="IProcessGroup"/> of N ranks, every rank runs the same trainer; rank 0's initial
+/// weights are broadcast, every rank draws the same global batch of <see cref="TrainingOptions.BatchSize"/> volumes
+/// (so the data generator's state does not depend on N) and keeps its shard, the volumes rank × B/N to (rank + 1) × B/N − 1;
+/// the gradients are averaged by allreduce before clipping and the AdamW step, so that every rank holds the same weights
+/// and N ranks take the steps one process would take on the whole batch. The batch size must be a multiple of N (equal
+/// shards make the mean of the ranks' mean losses the whole batch's mean loss). Normalisation layers with running
+/// statistics (BatchNorm) normalise each shard by its own batch statistics, and their buffers are broadcast from rank 0
+/// before every step, as PyTorch's DistributedDataParallel does by default (<c>broadcast_buffers=True</c>). Validation is
+/// sharded (volume i on rank i mod N) and its Dice sums are reduced; only rank 0 writes files.
 /// </remarks>
 public sealed class Trainer : IDisposable
 {
@@ -36,13 +46,17 @@ public sealed class Trainer : IDisposable
     private readonly WarmupCosineSchedule _schedule;
     private readonly SeededRandom _random;
     private readonly FlatAdamW _optimizer;
+    private readonly IProcessGroup? _group;
+    private readonly Tensor[] _buffers;
 
     /// <summary>Seeds libtorch, builds the model and its optimizer.</summary>
     /// <param name="createModel">Builds a freshly initialised network; the trainer owns and disposes it.</param>
     /// <param name="inputShape">Per-sample input shape of the network (channels, then spatial sizes), e.g. a generated class's <c>InputShape</c>.</param>
     /// <param name="training">Volumes to draw training crops from; each at least the network's spatial size.</param>
     /// <param name="options">How to train.</param>
-    public Trainer(Func<nn.Module<Tensor, Tensor>> createModel, IReadOnlyList<long> inputShape, ISegmentationDataset training, TrainingOptions options)
+    /// <param name="processGroup">The ranks of a data-parallel run (see the remarks); <c>null</c> trains in this process alone. Every rank must build its trainer with the same arguments.</param>
+    /// <exception cref="ArgumentException">The batch size is not a multiple of the number of ranks, or another argument is out of range.</exception>
+    public Trainer(Func<nn.Module<Tensor, Tensor>> createModel, IReadOnlyList<long> inputShape, ISegmentationDataset training, TrainingOptions options, IProcessGroup? processGroup = null)
     {
         ArgumentNullException.ThrowIfNull(createModel);
         ArgumentNullException.ThrowIfNull(inputShape);
@@ -54,7 +68,15 @@ public sealed class Trainer : IDisposable
         }
 
         options.Validate();
+        if (processGroup is { Size: var ranks } && options.BatchSize % ranks != 0)
+        {
+            throw new ArgumentException(
+                $"The batch size {options.BatchSize} does not split evenly across {ranks} ranks; use a multiple of {ranks} (each rank takes batch size / ranks volumes of every batch).",
+                nameof(options));
+        }
+
         Options = options;
+        _group = processGroup;
         _inputShape = inputShape.ToArray();
         _batches = new AugmentedBatches(training, _inputShape[1..], options);
         _schedule = options.Schedule;
@@ -63,13 +85,19 @@ public sealed class Trainer : IDisposable
         manual_seed(options.Seed);
         Model = createModel();
         Model.train();
-        if (options.ChannelsLast && ChannelsLast.PaysForTraining(Model, _inputShape.Prepend(options.BatchSize).ToArray()))
+        if (options.ChannelsLast && ChannelsLast.PaysForTraining(Model, _inputShape.Prepend(ShardSize).ToArray()))
         {
             ChannelsLast.Convert(Model);
         }
 
         // PyTorch's AdamW (betas 0.9 and 0.999, eps 1e-8) over one flat buffer: a step is a handful of tensor operations.
         _optimizer = new FlatAdamW(Model.parameters(), _schedule.LearningRate(0), beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: options.WeightDecay);
+        _buffers = Model.buffers().Where(b => b.is_floating_point() || b.dtype == ScalarType.Int64).ToArray();
+        if (_group is not null)
+        {
+            _optimizer.BroadcastParameters(_group);
+            BroadcastBuffers();
+        }
     }
 
     /// <summary>The network being trained.</summary>
@@ -87,9 +115,34 @@ public sealed class Trainer : IDisposable
     /// <summary>Best mean foreground Dice so far; <c>null</c> before any validation.</summary>
     public double? BestMeanDice { get; private set; }
 
+    /// <summary>Volumes of every batch this process computes: <see cref="TrainingOptions.BatchSize"/> divided by the number of ranks.</summary>
+    public int ShardSize => Options.BatchSize / (_group?.Size ?? 1);
+
+    /// <summary>Wall time spent in <see cref="TrainStep"/> so far (this process's clock).</summary>
+    public TimeSpan StepTime { get; private set; }
+
+    /// <summary>
+    /// The part of <see cref="StepTime"/> spent in collective operations (the gradients' allreduce, the loss's, buffer
+    /// broadcasts, with any host copies), including any wait for slower ranks; zero without a process group.
+    /// </summary>
+    public TimeSpan CommunicationTime { get; private set; }
+
     /// <summary>Takes one optimisation step on a freshly drawn, augmented batch.</summary>
     /// <exception cref="InvalidOperationException">The loss or the gradient norm is not finite; the message names the first non-finite input, parameter or gradient.</exception>
     public StepResult TrainStep()
+    {
+        var clock = Stopwatch.StartNew();
+        try
+        {
+            return TakeStep();
+        }
+        finally
+        {
+            StepTime += clock.Elapsed;
+        }
+    }
+
+    private StepResult TakeStep()
     {
         using var scope = NewDisposeScope();
         var learningRate = _schedule.LearningRate(Step);
@@ -99,15 +152,39 @@ public sealed class Trainer : IDisposable
         }
 
         var (images, labels) = _batches.Next(_random);
+        if (_group is { Size: > 1 })
+        {
+            images = images.narrow(0, _group.Rank * ShardSize, ShardSize);
+            labels = labels.narrow(0, _group.Rank * ShardSize, ShardSize);
+        }
+
+        if (_group is not null && _buffers.Length > 0)
+        {
+            Communicate(BroadcastBuffers);
+        }
+
         _optimizer.zero_grad();
         var loss = Options.Loss.Compute(Model.call(images), labels);
         var lossValue = loss.item<float>();
+        if (_group is not null)
+        {
+            // The mean of equal shards' mean losses is the whole batch's mean loss; every rank then sees the same value.
+            var total = tensor(new double[] { lossValue });
+            Communicate(() => _group.AllReduce(total));
+            lossValue = (float)(total.item<double>() / _group.Size);
+        }
+
         if (!float.IsFinite(lossValue))
         {
             throw new InvalidOperationException($"The loss became {lossValue} at step {Step + 1}: {FirstNonFinite(images, gradients: false)}");
         }
 
         loss.backward();
+        if (_group is not null)
+        {
+            Communicate(() => _optimizer.AverageGradients(_group));
+        }
+
         double? gradientNorm = Options.MaxGradientNorm > 0 ? _optimizer.ClipGradNorm(Options.MaxGradientNorm) : null;
         if (gradientNorm is { } norm && !double.IsFinite(norm))
         {
@@ -146,8 +223,9 @@ public sealed class Trainer : IDisposable
     /// which needs every volume to have exactly the network's input size; for larger volumes pass
     /// <c>image => new SlidingWindowInferer(window).Run(image, model.call)</c> (see <see cref="Inference.SlidingWindowInferer"/>).
     /// </param>
+    /// <remarks>With a process group, every rank must call it: each scores its share of the volumes and the scores are reduced.</remarks>
     public DiceScore Validate(ISegmentationDataset data, Func<Tensor, Tensor>? infer = null) =>
-        SegmentationEvaluator.Evaluate(Model, _inputShape, data, infer);
+        SegmentationEvaluator.Evaluate(Model, _inputShape, data, infer, _group);
 
     /// <summary>
     /// Trains until <see cref="TrainingOptions.Steps"/> steps are done (continuing from <see cref="Step"/>), validating
@@ -162,7 +240,7 @@ public sealed class Trainer : IDisposable
     /// a validation of this folder's run.
     /// </remarks>
     /// <param name="validation">Held-out volumes.</param>
-    /// <param name="outputDirectory">Where checkpoints go (created if needed); <c>null</c> writes nothing.</param>
+    /// <param name="outputDirectory">Where checkpoints go (created if needed); <c>null</c> writes nothing. With a process group only rank 0 writes (and calls <paramref name="beforeCheckpoint"/>).</param>
     /// <param name="onStep">Called after every step.</param>
     /// <param name="onValidation">Called after every validation (and after its checkpoints are written).</param>
     /// <param name="infer">Passed to <see cref="Validate"/>.</param>
@@ -188,12 +266,26 @@ public sealed class Trainer : IDisposable
         ArgumentNullException.ThrowIfNull(validation);
         if (outputDirectory is not null)
         {
-            Directory.CreateDirectory(outputDirectory);
-            if (!File.Exists(Path.Combine(outputDirectory, CheckpointFiles.BestWeights)))
+            var freshBest = false;
+            if (_group is not { Rank: > 0 })
+            {
+                Directory.CreateDirectory(outputDirectory);
+                freshBest = !File.Exists(Path.Combine(outputDirectory, CheckpointFiles.BestWeights));
+            }
+
+            // Rank 0's folder decides, so that every rank keeps the same best validation.
+            if (_group is not null)
+            {
+                freshBest = Agree(freshBest, fromRankZero: true);
+            }
+
+            if (freshBest)
             {
                 BestStep = 0;
                 BestMeanDice = null;
             }
+
+            outputDirectory = _group is { Rank: > 0 } ? null : outputDirectory;
         }
 
         var clock = Stopwatch.StartNew();
@@ -202,7 +294,14 @@ public sealed class Trainer : IDisposable
         var releaseEvery = Options.ReleaseFreedNativeMemoryEvery ?? UnetrRuntime.ReleaseFreedNativeMemoryEvery;
         while (Step < Options.Steps)
         {
-            if (cancellation.IsCancellationRequested)
+            // Every rank stops at the same step when any of them is cancelled, so none waits in a collective alone.
+            var cancelled = cancellation.IsCancellationRequested;
+            if (_group is not null)
+            {
+                cancelled = Agree(cancelled, fromRankZero: false);
+            }
+
+            if (cancelled)
             {
                 if (outputDirectory is not null)
                 {
@@ -210,7 +309,7 @@ public sealed class Trainer : IDisposable
                     SaveCheckpoint(Path.Combine(outputDirectory, CheckpointFiles.Last));
                 }
 
-                cancellation.ThrowIfCancellationRequested();
+                throw new OperationCanceledException(cancellation.IsCancellationRequested ? cancellation : new CancellationToken(true));
             }
 
             var step = TrainStep();
@@ -272,6 +371,41 @@ public sealed class Trainer : IDisposable
     /// <c>.safetensors</c>, see <see cref="StateDictWriter"/>); <see cref="StateDictLoader.Load(nn.Module, string)"/> and PyTorch read it.
     /// </summary>
     public void SaveWeights(string path) => StateDictWriter.Save(Model, path);
+
+    /// <summary>Rank 0's flag (<paramref name="fromRankZero"/>) or whether any rank's flag is set, on every rank.</summary>
+    private bool Agree(bool flag, bool fromRankZero)
+    {
+        using var scope = NewDisposeScope();
+        var value = tensor(new[] { flag ? 1L : 0L });
+        if (fromRankZero)
+        {
+            _group!.Broadcast(value);
+        }
+        else
+        {
+            _group!.AllReduce(value, ReduceOperation.Max);
+        }
+
+        return value.item<long>() != 0;
+    }
+
+    private void BroadcastBuffers()
+    {
+        using (no_grad())
+        {
+            foreach (var buffer in _buffers)
+            {
+                _group!.Broadcast(buffer);
+            }
+        }
+    }
+
+    private void Communicate(Action collective)
+    {
+        var clock = Stopwatch.StartNew();
+        collective();
+        CommunicationTime += clock.Elapsed;
+    }
 
     /// <inheritdoc />
     public void Dispose()
