@@ -2,6 +2,7 @@ using System;
 using System.CommandLine;
 using System.IO;
 using Unetr.Model.Checkpoints;
+using Unetr.Model.Data;
 using Unetr.Onnx;
 
 namespace Unetr.CommandLine;
@@ -49,7 +50,16 @@ internal static class ExportCommand
         }
 
         var fullOutput = OutputPaths.RequireFile(output, "--output");
-        OutputPaths.RemoveStaleTemporaries(fullOutput);
+
+        // The preprocessing settings travel with the network, so that infer --engine onnxruntime finds them beside the file.
+        var (settings, newSettings) = weights is null ? (null, null) : (Path.GetFullPath(PreprocessingFile.BesideWeights(weights)), PreprocessingFile.BesideWeights(fullOutput));
+        var copied = settings is not null && File.Exists(settings) && settings != newSettings ? PreprocessingFile.Read(settings) : null;
+        if (copied is not null)
+        {
+            OutputPaths.RequireFile(newSettings!, "--output's preprocessing settings");
+        }
+
+        OutputPaths.RemoveStaleTemporaries(fullOutput, copied is null ? null : newSettings);
         using var network = preset.Create();
         var source = weights is null ? "freshly initialised weights (--random-weights)" : Path.GetFullPath(weights);
         if (weights is not null)
@@ -59,9 +69,19 @@ internal static class ExportCommand
 
         network.eval();
         Directory.CreateDirectory(Path.GetDirectoryName(fullOutput)!);
-        OnnxExport.Save(network, new OnnxModelInfo(preset.Name, preset.Summary.InputShape, preset.OutputShape), fullOutput);
-        Console.WriteLine(FormattableString.Invariant(
-            $"Wrote {fullOutput} ({new FileInfo(fullOutput).Length / 1e6:F1} MB): {preset.Name} with {source}, ONNX opset {OnnxExport.Opset}, input [batch, {string.Join(", ", preset.Summary.InputShape)}], output [batch, {string.Join(", ", preset.OutputShape)}]."));
+        CommandFailure.DeleteOnFailure(
+            () =>
+            {
+                OnnxExport.Save(network, new OnnxModelInfo(preset.Name, preset.Summary.InputShape, preset.OutputShape), fullOutput);
+                Console.WriteLine(FormattableString.Invariant(
+                    $"Wrote {fullOutput} ({new FileInfo(fullOutput).Length / 1e6:F1} MB): {preset.Name} with {source}, ONNX opset {OnnxExport.Opset}, input [batch, {string.Join(", ", preset.Summary.InputShape)}], output [batch, {string.Join(", ", preset.OutputShape)}]."));
+                if (copied is not null)
+                {
+                    PreprocessingFile.Write(newSettings!, copied);
+                    Console.WriteLine($"Wrote {newSettings}: the preprocessing settings of {settings}.");
+                }
+            },
+            fullOutput);
         return 0;
     }
 }

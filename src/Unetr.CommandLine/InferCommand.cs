@@ -39,7 +39,7 @@ internal static class InferCommand
         }
 
         command.SetAction(result => CommandFailure.Report(() =>
-            Run(shared.Read(result), result.GetValue(input)!, result.GetValue(output)!, result.GetValue(overlay), result.GetValue(engine)!, result.GetValue(onnx))));
+            Run(shared.Read(result, result.GetValue(engine) == OnnxRuntime ? result.GetValue(onnx) : null), result.GetValue(input)!, result.GetValue(output)!, result.GetValue(overlay), result.GetValue(engine)!, result.GetValue(onnx))));
         return command;
     }
 

@@ -86,13 +86,16 @@ internal sealed class InferenceOptions
     /// <summary>The values parsed for a command.</summary>
     /// <exception cref="UsageException">A --preprocessing file named explicitly does not exist.</exception>
     /// <exception cref="InvalidDataException">The preprocessing file is malformed.</exception>
-    public InferenceSettings Read(ParseResult result)
+    /// <param name="result">The parsed command line.</param>
+    /// <param name="model">The file the network comes from when it is not <c>--weights</c> (an exported .onnx): its preprocessing settings are looked for beside it.</param>
+    public InferenceSettings Read(ParseResult result, string? model = null)
     {
         var weightsPath = result.GetValue(weights)!;
+        var beside = PreprocessingFile.BesideWeights(model ?? weightsPath);
         var file = result.GetValue(preprocessingFile) switch
         {
             "none" => null,
-            null => File.Exists(PreprocessingFile.BesideWeights(weightsPath)) ? PreprocessingFile.BesideWeights(weightsPath) : null,
+            null => File.Exists(beside) ? beside : null,
             var named => named,
         };
         if (file is not null)

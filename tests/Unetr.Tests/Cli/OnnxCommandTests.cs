@@ -53,6 +53,21 @@ public sealed class OnnxCommandTests : IDisposable
     }
 
     [Fact]
+    public void Preprocessing_settings_travel_with_the_export_and_infer_reads_them_beside_the_onnx_file()
+    {
+        PreprocessingFile.Write(PathOf("tiny.preprocessing.json"), new VolumePreprocessing { Window = new IntensityWindow(-1, 1) });
+
+        var export = CliRun.Of("export", "--model", nameof(TinyMonaiUnetr), "--weights", PathOf("tiny.pt"), "--output", PathOf("deploy.onnx"));
+        var onnx = Onnx("deploy.onnx");
+
+        Assert.True(export.ExitCode == 0, export.ToString());
+        Assert.Contains($"Wrote {PathOf("deploy.preprocessing.json")}", export.Output);
+        Assert.Equal(File.ReadAllText(PathOf("tiny.preprocessing.json")), File.ReadAllText(PathOf("deploy.preprocessing.json")));
+        Assert.True(onnx.ExitCode == 0, onnx.ToString());
+        Assert.Contains($"Preprocessing ({PathOf("deploy.preprocessing.json")})", onnx.Output);
+    }
+
+    [Fact]
     public void Export_needs_weights_unless_asked_for_random_ones()
     {
         var missing = CliRun.Of("export", "--model", nameof(TinyMonaiUnetr), "--output", PathOf("none.onnx"));
