@@ -3,6 +3,7 @@ using BenchmarkDotNet.Running;
 using Unetr.CommandLine;
 using Unetr.Measurement.Ablation;
 using Unetr.Measurement.Memory;
+using Unetr.Measurement.Onnx;
 using Unetr.Measurement.Speed;
 using Unetr.Model.Runtime;
 
@@ -10,7 +11,7 @@ namespace Unetr.Benchmarks;
 
 /// <summary>
 /// Entry point: <c>speed</c> runs the one-shot speed report, <c>memory</c> the resident-memory check of a long training
-/// run, <c>heap</c> the C-heap reuse check, <c>ablate</c> the ablation grid; anything else goes to BenchmarkDotNet's switcher.
+/// run, <c>heap</c> the C-heap reuse check, <c>ablate</c> the ablation grid, <c>onnx</c> ONNX Runtime against TorchSharp; anything else goes to BenchmarkDotNet's switcher.
 /// </summary>
 public static class Program
 {
@@ -29,6 +30,11 @@ public static class Program
         if (args.Length > 0 && args[0] == "speed")
         {
             return SpeedReport.Run(args.Skip(1).ToArray());
+        }
+
+        if (args.Length > 0 && args[0] == "onnx")
+        {
+            return OnnxComparison.Run(args.Skip(1).ToArray());
         }
 
         if (args.Length > 0 && args[0] == "heap")

@@ -6,6 +6,7 @@ using System.Linq;
 using TorchSharp;
 using Unetr.Model.Data;
 using Unetr.Model.Data.Nifti;
+using Unetr.Onnx;
 using static TorchSharp.torch;
 
 namespace Unetr.CommandLine;
@@ -20,10 +21,17 @@ internal static class InferCommand
         var input = new Option<string>("--input") { Description = "Image to segment: .nii or .nii.gz, 3D (or 4D with channels as the 4th axis).", Required = true };
         var output = new Option<string>("--output") { Description = "Label map to write: .nii or .nii.gz, with the input's geometry (affine, qform, sform, spacing).", Required = true };
         var overlay = new Option<string?>("--overlay") { Description = "Also write a .png of the middle axial slice: the image in grey, the labels in colour." };
+        var engine = new Option<string>("--engine")
+        {
+            Description = "What runs the network: torchsharp (the preset with --weights) or onnxruntime (an exported --onnx file, CPU).",
+            DefaultValueFactory = _ => Torchsharp,
+        };
+        engine.AcceptOnlyFromAmong(Torchsharp, OnnxRuntime);
+        var onnx = new Option<string?>("--onnx") { Description = "With --engine onnxruntime: the .onnx file 'unetr export' wrote; --model, if given, must be the network it holds." };
 
         var command = new Command("infer", "Segment a NIfTI image with a preset and its weights; write the label map (and optionally a PNG overlay).")
         {
-            input, output, overlay,
+            input, output, overlay, engine, onnx,
         };
         foreach (var option in shared.All)
         {
@@ -31,12 +39,21 @@ internal static class InferCommand
         }
 
         command.SetAction(result => CommandFailure.Report(() =>
-            Run(shared.Read(result), result.GetValue(input)!, result.GetValue(output)!, result.GetValue(overlay))));
+            Run(shared.Read(result, result.GetValue(engine) == OnnxRuntime ? result.GetValue(onnx) : null), result.GetValue(input)!, result.GetValue(output)!, result.GetValue(overlay), result.GetValue(engine)!, result.GetValue(onnx))));
         return command;
     }
 
-    private static int Run(InferenceSettings settings, string input, string output, string? overlay)
+    private const string Torchsharp = "torchsharp";
+
+    private const string OnnxRuntime = "onnxruntime";
+
+    private static int Run(InferenceSettings settings, string input, string output, string? overlay, string engine, string? onnx)
     {
+        if (engine == Torchsharp && onnx is not null)
+        {
+            throw new UsageException("--onnx needs --engine onnxruntime (the torchsharp engine runs --model with --weights).");
+        }
+
         CommandFailure.RequireFile(input, "image", "--input");
         if (!output.EndsWith(".nii", StringComparison.OrdinalIgnoreCase) && !output.EndsWith(".nii.gz", StringComparison.OrdinalIgnoreCase))
         {
@@ -57,8 +74,8 @@ internal static class InferCommand
 
         OutputPaths.RemoveStaleTemporaries(fullOutput, fullOverlay);
 
-        using var loaded = settings.Load();
-        Console.WriteLine(loaded.Describe(settings.Weights));
+        using ISegmentationEngine loaded = engine == OnnxRuntime ? OpenOnnx(settings, onnx) : settings.Load();
+        Console.WriteLine(loaded is OnnxEngine session ? session.Describe() : ((LoadedNetwork)loaded).Describe(settings.Weights));
 
         var image = NiftiFile.Read(input);
         var header = image.Header;
@@ -77,13 +94,13 @@ internal static class InferCommand
         if (volume.shape[0] != loaded.Channels)
         {
             throw new UsageException(
-                $"'{input}' has {volume.shape[0]} channel(s) (dimensions [{string.Join(", ", header.Dimensions)}]); {loaded.Preset.Name} takes {loaded.Channels}.");
+                $"'{input}' has {volume.shape[0]} channel(s) (dimensions [{string.Join(", ", header.Dimensions)}]); {loaded.Name} takes {loaded.Channels}.");
         }
 
         Console.WriteLine(FormattableString.Invariant(
             $"Image {Path.GetFullPath(input)}: [{string.Join(", ", header.Dimensions)}] voxels of {string.Join(" × ", header.Spacing)}, {header.DataType}."));
         Console.WriteLine(settings.DescribePreprocessing());
-        Console.WriteLine($"Running {settings.Describe(loaded.Preset)}.");
+        Console.WriteLine($"Running {settings.Describe(loaded.InputShape, loaded is OnnxEngine ? "onnxruntime cpu" : settings.Device.ToString().ToLowerInvariant())}.");
 
         var clock = Stopwatch.StartNew();
         var labels = settings.Segment(settings.Segmenter(loaded), volume, header.Spacing, input);
@@ -109,6 +126,54 @@ internal static class InferCommand
             },
             fullOutput);
         return 0;
+    }
+
+    /// <summary>Opens the exported file for <c>--engine onnxruntime</c>, checked against <c>--model</c> when it was given.</summary>
+    private static OnnxEngine OpenOnnx(InferenceSettings settings, string? onnx)
+    {
+        if (onnx is null)
+        {
+            throw new UsageException("--engine onnxruntime needs --onnx FILE.onnx (write one with 'unetr export').");
+        }
+
+        if (settings.WeightsGiven)
+        {
+            throw new UsageException("--weights does not apply with --engine onnxruntime: the weights are inside the --onnx file.");
+        }
+
+        if (settings.Device == DeviceType.CUDA)
+        {
+            throw new UsageException("--engine onnxruntime runs on the CPU; drop --device cuda.");
+        }
+
+        CommandFailure.RequireFile(onnx, "ONNX model", "--onnx");
+        var network = OnnxRuntimeNetwork.Open(onnx, settings.Threads);
+        try
+        {
+            var info = network.Info;
+            if (settings.ModelGiven)
+            {
+                var preset = settings.Models.Find(settings.Model);
+                if (!string.Equals(preset.Name, info.Model, StringComparison.OrdinalIgnoreCase)
+                    || !preset.Summary.InputShape.SequenceEqual(info.InputShape) || !preset.OutputShape.SequenceEqual(info.OutputShape))
+                {
+                    throw new UsageException(
+                        $"--model {preset.Name} ([{string.Join(", ", preset.Summary.InputShape)}] → [{string.Join(", ", preset.OutputShape)}]) does not match '{network.Path}', which holds {info.Model} ([{string.Join(", ", info.InputShape)}] → [{string.Join(", ", info.OutputShape)}]).");
+                }
+            }
+
+            if (info.InputShape.Count != 4)
+            {
+                throw new UsageException($"'{network.Path}' holds {info.Model}, which takes [{string.Join(", ", info.InputShape)}]; infer segments 3D volumes [C, D, H, W].");
+            }
+
+            return new OnnxEngine(network);
+        }
+        catch
+        {
+            network.Dispose();
+            throw;
+        }
     }
 
     private static void WriteOverlay(Tensor volume, Tensor labels, VoxelAxisOrder axisOrder, string fullOverlay)

@@ -86,13 +86,16 @@ internal sealed class InferenceOptions
     /// <summary>The values parsed for a command.</summary>
     /// <exception cref="UsageException">A --preprocessing file named explicitly does not exist.</exception>
     /// <exception cref="InvalidDataException">The preprocessing file is malformed.</exception>
-    public InferenceSettings Read(ParseResult result)
+    /// <param name="result">The parsed command line.</param>
+    /// <param name="model">The file the network comes from when it is not <c>--weights</c> (an exported .onnx): its preprocessing settings are looked for beside it.</param>
+    public InferenceSettings Read(ParseResult result, string? model = null)
     {
         var weightsPath = result.GetValue(weights)!;
+        var beside = PreprocessingFile.BesideWeights(model ?? weightsPath);
         var file = result.GetValue(preprocessingFile) switch
         {
             "none" => null,
-            null => File.Exists(PreprocessingFile.BesideWeights(weightsPath)) ? PreprocessingFile.BesideWeights(weightsPath) : null,
+            null => File.Exists(beside) ? beside : null,
             var named => named,
         };
         if (file is not null)
@@ -113,7 +116,9 @@ internal sealed class InferenceOptions
             given,
             result.GetValue(threads),
             models,
-            nonFiniteVoxels.Read(result).Policy);
+            nonFiniteVoxels.Read(result).Policy,
+            ModelGiven: result.GetResult(model) is { Implicit: false },
+            WeightsGiven: result.GetResult(weights) is { Implicit: false });
     }
 }
 
@@ -130,7 +135,9 @@ internal sealed record InferenceSettings(
     IReadOnlyList<string> PreprocessingGiven,
     int Threads,
     ModelCatalog Models,
-    NonFiniteVoxels NonFiniteVoxels = NonFiniteVoxels.Refuse)
+    NonFiniteVoxels NonFiniteVoxels = NonFiniteVoxels.Refuse,
+    bool ModelGiven = false,
+    bool WeightsGiven = false)
 {
     /// <summary>Builds the preset, loads the weights strictly (a misfit names its keys) and puts it in eval mode on the device.</summary>
     public LoadedNetwork Load()
@@ -168,16 +175,16 @@ internal sealed record InferenceSettings(
     }
 
     /// <summary>Sliding windows of the network's own input size.</summary>
-    public SlidingWindowInferer Inferer(Preset preset) =>
-        new(preset.Summary.InputShape.Skip(1).ToArray(), Overlap, WindowBatch, Mode);
+    public SlidingWindowInferer Inferer(IReadOnlyList<long> inputShape) =>
+        new(inputShape.Skip(1).ToArray(), Overlap, WindowBatch, Mode);
 
     /// <summary>How NIfTI axes become the network's [D, H, W].</summary>
     public VoxelAxisOrder AxisOrder => Preprocessing.AxisOrder;
 
     /// <summary>Preprocesses a volume as read, runs <paramref name="loaded"/> over it window by window and maps the labels back onto its grid.</summary>
-    public VolumeSegmenter Segmenter(LoadedNetwork loaded)
+    public VolumeSegmenter Segmenter(ISegmentationEngine loaded)
     {
-        var inferer = Inferer(loaded.Preset);
+        var inferer = Inferer(loaded.InputShape);
         return new VolumeSegmenter(Preprocessing, batch => loaded.Logits(inferer, batch));
     }
 
@@ -198,8 +205,11 @@ internal sealed record InferenceSettings(
     }
 
     /// <summary>Describes the sliding window in one line, for the log.</summary>
-    public string Describe(Preset preset) => FormattableString.Invariant(
-        $"sliding window [{string.Join(", ", preset.Summary.InputShape.Skip(1))}], overlap {Overlap}, {Mode.ToString().ToLowerInvariant()} blending, {WindowBatch} windows per call, {Device.ToString().ToLowerInvariant()}");
+    public string Describe(Preset preset) => Describe(preset.Summary.InputShape, Device.ToString().ToLowerInvariant());
+
+    /// <summary>Describes the sliding window over inputs of <paramref name="inputShape"/> on <paramref name="engine"/> in one line, for the log.</summary>
+    public string Describe(IReadOnlyList<long> inputShape, string engine) => FormattableString.Invariant(
+        $"sliding window [{string.Join(", ", inputShape.Skip(1))}], overlap {Overlap}, {Mode.ToString().ToLowerInvariant()} blending, {WindowBatch} windows per call, {engine}");
 
     /// <summary>Describes the preprocessing and where it came from in one line, for the log.</summary>
     public string DescribePreprocessing()
@@ -217,12 +227,18 @@ internal sealed record InferenceSettings(
 }
 
 /// <summary>A preset with weights loaded, ready to run; disposing it frees the network.</summary>
-internal sealed record LoadedNetwork(Preset Preset, nn.Module<Tensor, Tensor> Network, CheckpointLoadResult LoadResult, Device Device) : IDisposable
+internal sealed record LoadedNetwork(Preset Preset, nn.Module<Tensor, Tensor> Network, CheckpointLoadResult LoadResult, Device Device) : ISegmentationEngine
 {
-    /// <summary>Input channels the network takes.</summary>
+    /// <inheritdoc/>
+    public string Name => Preset.Name;
+
+    /// <inheritdoc/>
+    public IReadOnlyList<long> InputShape => Preset.Summary.InputShape;
+
+    /// <inheritdoc/>
     public long Channels => Preset.Summary.InputShape[0];
 
-    /// <summary>Classes it predicts.</summary>
+    /// <inheritdoc/>
     public long Classes => Preset.OutputShape[0];
 
     /// <summary>One log line: what was loaded from where, and which checkpoint keys were skipped on purpose.</summary>
@@ -232,7 +248,7 @@ internal sealed record LoadedNetwork(Preset Preset, nn.Module<Tensor, Tensor> Ne
             ? ")."
             : $"; skipped {LoadResult.SkippedKeys.Count} checkpoint keys on purpose: {string.Join(" ", LoadResult.SkippedKeys.Select(key => key.Reason).Distinct())})");
 
-    /// <summary>Runs the network over a volume [1, C, D, H, W] (any size) window by window; logits [1, K, D, H, W] on the CPU.</summary>
+    /// <inheritdoc/>
     public Tensor Logits(SlidingWindowInferer inferer, Tensor volume) =>
         inferer.Run(volume.to(Device), Network.call).cpu();
 

@@ -12,7 +12,8 @@ using static TorchSharp.torch;
 namespace Unetr.CommandLine;
 
 /// <summary>
-/// The <c>unetr</c> verbs (<c>summary</c>, <c>demo</c>, <c>train</c>, <c>infer</c>, <c>evaluate</c>, <c>convert</c>, <c>ablate</c>) as a
+/// The <c>unetr</c> verbs (<c>summary</c>, <c>demo</c>, <c>train</c>, <c>infer</c>, <c>evaluate</c>, <c>convert</c>, <c>export</c>,
+/// <c>ablate</c>) as a
 /// library: a console program that declares networks becomes the tool for them, and for the presets, with one call,
 /// <c>return UnetrCommandLine.Run(args, typeof(Program).Assembly);</c>.
 /// </summary>
@@ -56,7 +57,7 @@ public static class UnetrCommandLine
 
         var root = new RootCommand("UNETR networks declared with attributes, verified at build time.")
         {
-            summary, demo, TrainCommand.Create(models), InferCommand.Create(models), EvaluateCommand.Create(models), ConvertCommand.Create(models),
+            summary, demo, TrainCommand.Create(models), InferCommand.Create(models), EvaluateCommand.Create(models), ConvertCommand.Create(models), ExportCommand.Create(models),
             Ablation.AblateCommand.Create(models, Ablation.AblateCommand.CurrentHost()),
         };
         return root.Parse(args).Invoke();

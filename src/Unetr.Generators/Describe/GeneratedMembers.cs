@@ -19,11 +19,12 @@ namespace Unetr.Generators.Describe
         public const string StageObserver = nameof(StageObserver);
         public const string Forward = "forward";
         public const string Stage = nameof(Stage);
+        public const string ExportGraph = nameof(ExportGraph);
 
         public static IReadOnlyCollection<string> All { get; } = new HashSet<string>
         {
             ParameterCount, MultiplyAccumulates, TorchinfoMultiplyAccumulates, InputShape, OutputShape, Stages, Summary, Grid,
-            StageObserver, Forward, Stage,
+            StageObserver, Forward, Stage, ExportGraph,
         };
     }
 }

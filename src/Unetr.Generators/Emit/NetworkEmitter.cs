@@ -20,6 +20,7 @@ namespace Unetr.Generators.Emit
         private const string Module = Torch + ".nn.Module<" + Tensor + ", " + Tensor + ">";
         private const string Compiled = "global::Unetr.Model.Compiled";
         private const string Blocks = "global::Unetr.Model.Blocks";
+        private const string Graph = "global::Unetr.Model.Export";
         private const string LongList = "global::System.Collections.Generic.IReadOnlyList<long>";
 
         public static GeneratedFile Emit(NetworkDescriptor network)
@@ -55,6 +56,7 @@ namespace Unetr.Generators.Emit
             WriteFacts(w, network, cost);
             WriteChildren(w, name, network);
             WriteForward(w, name, network);
+            WriteGraphExport(w, network);
             w.Close();
 
             for (var i = 0; i < target.ContainingTypes.Count; i++)
@@ -158,6 +160,43 @@ namespace Unetr.Generators.Emit
              .Line("StageObserver?.Invoke(stage, value);")
              .Line("return value;")
              .Close();
+        }
+
+        /// <summary>
+        /// The forward again, as calls that write each step into an ONNX graph builder: the same steps, modules and
+        /// locals, so the exported graph's topology comes from the descriptor that the forward comes from.
+        /// </summary>
+        private static void WriteGraphExport(IndentedWriter w, NetworkDescriptor network)
+        {
+            var sequences = new HashSet<string>(network.Steps
+                .Where(step => step.Operation is StepOperation.ToVolume or StepOperation.CallOnVolume)
+                .Select(step => step.Inputs[0]));
+            w.Line()
+             .Line("/// <summary>Writes <see cref=\"forward\"/> into an ONNX graph, step for step (evaluation mode; the batch stays dynamic).</summary>")
+             .Open($"public {Graph}.GraphValue {Members.ExportGraph}({Graph}.GraphBuilder graph, {Graph}.GraphValue {DescriptorBuilder.Input})");
+            foreach (var step in network.Steps)
+            {
+                w.Line($"var {step.Local} = {GraphExpression(step, sequences.Contains(step.Local))};");
+            }
+
+            w.Line($"return {network.Steps[network.Steps.Count - 1].Local};")
+             .Close();
+        }
+
+        private static string GraphExpression(ForwardStep step, bool yieldsSequences)
+        {
+            var inputs = string.Join(", ", step.Inputs.Select(Identifier));
+            var module = step.Module is null ? "" : Identifier(step.Module);
+            string Volume() => $"graph.ToVolume({Identifier(step.Inputs[0])}[{step.HiddenIndex}], {Members.Grid})";
+            return step.Operation switch
+            {
+                StepOperation.Call when yieldsSequences => $"graph.Extract({module}, {inputs})",
+                StepOperation.Call => $"graph.Apply({module}, {inputs})",
+                StepOperation.CallOnConcatenation => $"graph.Apply({module}, graph.Concat(1, {inputs}))",
+                StepOperation.CallOnVolume => $"graph.Apply({module}, {Volume()})",
+                StepOperation.ToVolume => Volume(),
+                _ => throw new System.ArgumentOutOfRangeException(nameof(step), step.Operation, "No rendering for this step."),
+            };
         }
 
         private static string Expression(ForwardStep step)

@@ -1,6 +1,7 @@
 using System.Collections.Generic;
 using System.Linq;
 using TorchSharp;
+using Unetr.Model.Export;
 using static TorchSharp.torch;
 
 namespace Unetr.Model.Blocks
@@ -31,6 +32,28 @@ namespace Unetr.Model.Blocks
             if (finalNorm is not null)
             {
                 extracted[^1] = finalNorm.call(extracted[^1]);
+            }
+
+            return extracted.ToArray();
+        }
+
+        /// <summary>The graph form of <see cref="Run"/>, for ONNX export.</summary>
+        public static GraphValue[] Export<TBlock>(GraphBuilder graph, GraphValue hidden, IList<TBlock> blocks, int[] extractLayers, nn.Module<Tensor, Tensor>? finalNorm)
+            where TBlock : nn.Module<Tensor, Tensor>
+        {
+            var extracted = new List<GraphValue>(extractLayers.Length);
+            for (var index = 0; index < extractLayers[^1]; index++)
+            {
+                hidden = graph.Apply(blocks[index], hidden);
+                if (extractLayers.Contains(index + 1))
+                {
+                    extracted.Add(hidden);
+                }
+            }
+
+            if (finalNorm is not null)
+            {
+                extracted[^1] = graph.Apply(finalNorm, extracted[^1]);
             }
 
             return extracted.ToArray();

@@ -1,4 +1,5 @@
 using System;
+using Unetr.Model.Export;
 using static TorchSharp.torch;
 
 namespace Unetr.Model.Blocks
@@ -10,7 +11,7 @@ namespace Unetr.Model.Blocks
     /// statistics, which libtorch's CPU kernels compute several times faster than its instance-norm path (docs/speed-notes.md).
     /// No state keys, as <c>InstanceNorm3d</c>.
     /// </summary>
-    public sealed class InstanceNorm : nn.Module<Tensor, Tensor>
+    public sealed class InstanceNorm : nn.Module<Tensor, Tensor>, IGraphBlock
     {
         private readonly long _channels;
         private readonly double _eps;
@@ -25,6 +26,9 @@ namespace Unetr.Model.Blocks
             _channels = channels;
             _eps = eps;
         }
+
+        /// <inheritdoc/>
+        public GraphValue Export(GraphBuilder graph, GraphValue input) => graph.InstanceNorm(input, _channels, _eps);
 
         /// <inheritdoc/>
         public override Tensor forward(Tensor input)

@@ -1,6 +1,7 @@
 using System.Collections.Generic;
 using System.Linq;
 using TorchSharp.Modules;
+using Unetr.Model.Export;
 using static TorchSharp.torch;
 
 namespace Unetr.Model.Blocks
@@ -15,7 +16,7 @@ namespace Unetr.Model.Blocks
     /// which steers oneDNN away from a kernel that computes wrong input gradients on some CPUs (docs/speed-notes.md, sixth session; 2D
     /// convolutions with 4 → 8, 8 → 8 and 16 → 24 channels at batch 2 were off by up to 3 against double precision).
     /// </remarks>
-    public sealed class OneDnnConv : nn.Module<Tensor, Tensor>
+    public sealed class OneDnnConv : nn.Module<Tensor, Tensor>, IGraphBlock
     {
         private readonly Parameter weight;
         private readonly Parameter? bias;
@@ -49,6 +50,9 @@ namespace Unetr.Model.Blocks
         }
 
         /// <inheritdoc/>
+        public GraphValue Export(GraphBuilder graph, GraphValue input) => graph.Conv(input, weight, bias, _strides[0], _padding[0]);
+
+        /// <inheritdoc/>
         public override Tensor forward(Tensor input)
         {
             var kernel = OneDnnWeights.For(weight, input);
@@ -68,7 +72,7 @@ namespace Unetr.Model.Blocks
     /// <see cref="OneDnnWeights.ForTransposed"/>, which steers oneDNN away from a kernel that computes wrong input
     /// gradients on some CPUs (docs/speed-notes.md, sixth session; 8 → 24 and 16 → 24 channels at batch 2 were off by up to 3, or NaN).
     /// </remarks>
-    public sealed class OneDnnConvTranspose : nn.Module<Tensor, Tensor>
+    public sealed class OneDnnConvTranspose : nn.Module<Tensor, Tensor>, IGraphBlock
     {
         private readonly Parameter weight;
         private readonly Parameter? bias;
@@ -97,6 +101,9 @@ namespace Unetr.Model.Blocks
             _strides = Enumerable.Repeat(stride, spatialDims).ToArray();
             RegisterComponents();
         }
+
+        /// <inheritdoc/>
+        public GraphValue Export(GraphBuilder graph, GraphValue input) => graph.ConvTranspose(input, weight, bias, _strides[0]);
 
         /// <inheritdoc/>
         public override Tensor forward(Tensor input)

@@ -1,5 +1,6 @@
 using System;
 using TorchSharp.Modules;
+using Unetr.Model.Export;
 using Unetr.Model.Runtime;
 using static TorchSharp.torch;
 
@@ -25,7 +26,7 @@ namespace Unetr.Model.Blocks
     /// Every route takes the weight through <see cref="OneDnnWeights"/>, which steers oneDNN away from a kernel that
     /// computes wrong input gradients on some CPUs (docs/speed-notes.md, sixth session).
     /// </remarks>
-    public sealed class OneDnnConv3d : nn.Module<Tensor, Tensor>
+    public sealed class OneDnnConv3d : nn.Module<Tensor, Tensor>, IGraphBlock
     {
         private readonly Parameter weight;
         private readonly Parameter? bias;
@@ -59,6 +60,9 @@ namespace Unetr.Model.Blocks
         /// <returns>The route <see cref="forward"/> takes.</returns>
         public OneDnnRoute RouteFor(long[] inputShape, bool onCpu) =>
             CpuRoutingPolicy.Current.ConvolutionRoute(inputShape, _kernel, _padding, onCpu);
+
+        /// <inheritdoc/>
+        public GraphValue Export(GraphBuilder graph, GraphValue input) => graph.Conv(input, weight, bias, stride: 1, _padding);
 
         /// <inheritdoc/>
         public override Tensor forward(Tensor input)

@@ -1,6 +1,7 @@
-using System;
 using System.Linq;
+using System;
 using TorchSharp.Modules;
+using Unetr.Model.Export;
 using Unetr.Model.Runtime;
 using static TorchSharp.torch;
 
@@ -22,7 +23,7 @@ namespace Unetr.Model.Blocks
     /// benchmark at width 192) the convolution's set-up costs more than it saves, and the plain call is kept;
     /// <see cref="CpuRoutingPolicy.Current"/> decides.
     /// </remarks>
-    public sealed class OneDnnLinear : nn.Module<Tensor, Tensor>
+    public sealed class OneDnnLinear : nn.Module<Tensor, Tensor>, IGraphBlock
     {
         private readonly Parameter weight;
         private readonly Parameter? bias;
@@ -55,6 +56,9 @@ namespace Unetr.Model.Blocks
         /// <param name="onCpu">Whether the input is on the CPU.</param>
         /// <returns>True for the convolution route, false for libtorch's <c>linear</c>.</returns>
         public bool UsesConvolution(long[] inputShape, bool onCpu) => CpuRoutingPolicy.Current.LinearUsesConvolution(inputShape, _inFeatures, onCpu);
+
+        /// <inheritdoc/>
+        public GraphValue Export(GraphBuilder graph, GraphValue input) => graph.Linear(input, weight, bias);
 
         /// <inheritdoc/>
         public override Tensor forward(Tensor input) => Apply(input, weight, bias);

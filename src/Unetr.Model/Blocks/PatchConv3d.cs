@@ -1,6 +1,7 @@
-using System;
 using System.Linq;
+using System;
 using TorchSharp.Modules;
+using Unetr.Model.Export;
 using Unetr.Model.Runtime;
 using static TorchSharp.torch;
 
@@ -20,7 +21,7 @@ namespace Unetr.Model.Blocks
     /// Volumes that the kernel does not divide, and inputs off the CPU, take <c>nn.functional.conv3d</c> (with the weight
     /// <see cref="OneDnnWeights"/> gives, since that call goes to oneDNN).
     /// </remarks>
-    public sealed class PatchConv3d : nn.Module<Tensor, Tensor>
+    public sealed class PatchConv3d : nn.Module<Tensor, Tensor>, IGraphBlock
     {
         private readonly Parameter weight;
         private readonly Parameter? bias;
@@ -50,6 +51,9 @@ namespace Unetr.Model.Blocks
         /// <param name="onCpu">Whether the input is on the CPU.</param>
         /// <returns>What <see cref="CpuRoutingPolicy.PatchUsesProduct"/> of <see cref="CpuRoutingPolicy.Current"/> says: by default, when the input is batched, on the CPU, and every spatial size is a multiple of the patch.</returns>
         public bool UsesProduct(long[] inputShape, bool onCpu) => CpuRoutingPolicy.Current.PatchUsesProduct(inputShape, _patch, onCpu);
+
+        /// <inheritdoc/>
+        public GraphValue Export(GraphBuilder graph, GraphValue input) => graph.Conv(input, weight, bias, _patch, padding: 0);
 
         /// <inheritdoc/>
         public override Tensor forward(Tensor input)

@@ -8,7 +8,7 @@ namespace Unetr.Model.Compiled;
 /// What every generated UNETR class offers, so that code can be generic over declared variants
 /// (<c>where TNet : torch.nn.Module&lt;Tensor, Tensor&gt;, ICompiledNetwork, new()</c>).
 /// </summary>
-public interface ICompiledNetwork
+public interface ICompiledNetwork : Export.IGraphNetwork
 {
     /// <summary>Per-sample input shape (channels, then spatial sizes).</summary>
     static abstract IReadOnlyList<long> InputShape { get; }

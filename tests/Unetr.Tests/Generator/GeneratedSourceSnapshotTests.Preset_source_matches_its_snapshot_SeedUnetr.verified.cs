@@ -138,5 +138,25 @@ namespace Unetr.Model.Presets
             StageObserver?.Invoke(stage, value);
             return value;
         }
+
+        /// <summary>Writes <see cref="forward"/> into an ONNX graph, step for step (evaluation mode; the batch stays dynamic).</summary>
+        public global::Unetr.Model.Export.GraphValue ExportGraph(global::Unetr.Model.Export.GraphBuilder graph, global::Unetr.Model.Export.GraphValue input)
+        {
+            var hidden = graph.Extract(transformer, input);
+            var hidden3 = graph.ToVolume(hidden[0], Grid);
+            var hidden6 = graph.ToVolume(hidden[1], Grid);
+            var hidden9 = graph.ToVolume(hidden[2], Grid);
+            var hidden12 = graph.ToVolume(hidden[3], Grid);
+            var decoder12_upsamplerOut = graph.Apply(decoder12_upsampler, hidden12);
+            var decoder9Out = graph.Apply(decoder9, hidden9);
+            var decoder9_upsamplerOut = graph.Apply(decoder9_upsampler, graph.Concat(1, decoder9Out, decoder12_upsamplerOut));
+            var decoder6Out = graph.Apply(decoder6, hidden6);
+            var decoder6_upsamplerOut = graph.Apply(decoder6_upsampler, graph.Concat(1, decoder6Out, decoder9_upsamplerOut));
+            var decoder3Out = graph.Apply(decoder3, hidden3);
+            var decoder3_upsamplerOut = graph.Apply(decoder3_upsampler, graph.Concat(1, decoder3Out, decoder6_upsamplerOut));
+            var decoder0Out = graph.Apply(decoder0, input);
+            var logits = graph.Apply(decoder0_header, graph.Concat(1, decoder0Out, decoder3_upsamplerOut));
+            return logits;
+        }
     }
 }

@@ -138,5 +138,25 @@ namespace Demo
             StageObserver?.Invoke(stage, value);
             return value;
         }
+
+        /// <summary>Writes <see cref="forward"/> into an ONNX graph, step for step (evaluation mode; the batch stays dynamic).</summary>
+        public global::Unetr.Model.Export.GraphValue ExportGraph(global::Unetr.Model.Export.GraphBuilder graph, global::Unetr.Model.Export.GraphValue input)
+        {
+            var hidden = graph.Extract(transformer, input);
+            var hidden2 = graph.ToVolume(hidden[0], Grid);
+            var hidden4 = graph.ToVolume(hidden[1], Grid);
+            var hidden6 = graph.ToVolume(hidden[2], Grid);
+            var hidden8 = graph.ToVolume(hidden[3], Grid);
+            var decoder8_upsamplerOut = graph.Apply(decoder8_upsampler, hidden8);
+            var decoder6Out = graph.Apply(decoder6, hidden6);
+            var decoder6_upsamplerOut = graph.Apply(decoder6_upsampler, graph.Concat(1, decoder6Out, decoder8_upsamplerOut));
+            var decoder4Out = graph.Apply(decoder4, hidden4);
+            var decoder4_upsamplerOut = graph.Apply(decoder4_upsampler, graph.Concat(1, decoder4Out, decoder6_upsamplerOut));
+            var decoder2Out = graph.Apply(decoder2, hidden2);
+            var decoder2_upsamplerOut = graph.Apply(decoder2_upsampler, graph.Concat(1, decoder2Out, decoder4_upsamplerOut));
+            var decoder0Out = graph.Apply(decoder0, input);
+            var logits = graph.Apply(decoder0_header, graph.Concat(1, decoder0Out, decoder2_upsamplerOut));
+            return logits;
+        }
     }
 }

@@ -1,4 +1,5 @@
 using System;
+using Unetr.Model.Export;
 using static TorchSharp.torch;
 
 namespace Unetr.Model.Blocks.Monai
@@ -8,7 +9,7 @@ namespace Unetr.Model.Blocks.Monai
     /// <c>conv</c>, so its keys read <c>….conv.weight</c>. Padding follows MONAI's <c>get_padding</c>,
     /// (k − s + 1) / 2, which is (k − 1) / 2 at stride 1.
     /// </summary>
-    public sealed class ConvOnly : nn.Module<Tensor, Tensor>
+    public sealed class ConvOnly : nn.Module<Tensor, Tensor>, IGraphBlock
     {
         private readonly nn.Module<Tensor, Tensor> conv;
 
@@ -47,6 +48,9 @@ namespace Unetr.Model.Blocks.Monai
 
             RegisterComponents();
         }
+
+        /// <inheritdoc/>
+        public GraphValue Export(GraphBuilder graph, GraphValue input) => graph.Apply(conv, input);
 
         /// <inheritdoc/>
         public override Tensor forward(Tensor input) => conv.call(input);

@@ -1,5 +1,6 @@
 using TorchSharp.Modules;
 using Unetr.Dsl;
+using Unetr.Model.Export;
 using static TorchSharp.torch;
 
 namespace Unetr.Model.Blocks.Monai
@@ -7,7 +8,7 @@ namespace Unetr.Model.Blocks.Monai
     /// <summary>
     /// MONAI's <c>MLPBlock</c>: <c>drop2(linear2(drop1(act(linear1(x)))))</c>. <c>[B, N, H]</c> → <c>[B, N, H]</c>.
     /// </summary>
-    public sealed class MlpBlock : nn.Module<Tensor, Tensor>
+    public sealed class MlpBlock : nn.Module<Tensor, Tensor>, IGraphBlock
     {
         private readonly OneDnnLinear linear1;
         private readonly OneDnnLinear linear2;
@@ -30,6 +31,10 @@ namespace Unetr.Model.Blocks.Monai
             drop2 = nn.Dropout(dropout);
             RegisterComponents();
         }
+
+        /// <inheritdoc/>
+        public GraphValue Export(GraphBuilder graph, GraphValue input) =>
+            graph.Apply(linear2, graph.Apply(fn, graph.Apply(linear1, input)));
 
         /// <inheritdoc/>
         public override Tensor forward(Tensor tokens) =>

@@ -1,4 +1,5 @@
 using TorchSharp.Modules;
+using Unetr.Model.Export;
 using static TorchSharp.torch;
 
 namespace Unetr.Model.Blocks.Monai
@@ -8,7 +9,7 @@ namespace Unetr.Model.Blocks.Monai
     /// [head][head_dim]; softmax(q·kᵀ·head_dim^-0.5) with dropout on the weights; <c>out_proj</c> then
     /// dropout. <c>[B, N, H]</c> → <c>[B, N, H]</c>.
     /// </summary>
-    public sealed class SelfAttentionBlock : nn.Module<Tensor, Tensor>
+    public sealed class SelfAttentionBlock : nn.Module<Tensor, Tensor>, IGraphBlock
     {
         // MONAI creates out_proj before qkv; the declaration order keeps its state_dict order.
         private readonly OneDnnLinear out_proj;
@@ -32,6 +33,15 @@ namespace Unetr.Model.Blocks.Monai
             this.heads = heads;
             this.dropout = dropout;
             RegisterComponents();
+        }
+
+        /// <inheritdoc/>
+        public GraphValue Export(GraphBuilder graph, GraphValue input)
+        {
+            // [B, N, 3·H·D] → [3, B, heads, N, D], as forward.
+            var projected = graph.Transpose(graph.Reshape(graph.Apply(qkv, input), 0, 0, 3, heads, -1), 2, 0, 3, 1, 4);
+            var context = graph.Attention(graph.Select(projected, 0), graph.Select(projected, 1), graph.Select(projected, 2), qkv.Weight.shape[1] / heads);
+            return graph.Apply(out_proj, graph.MergeHeads(context));
         }
 
         /// <inheritdoc/>

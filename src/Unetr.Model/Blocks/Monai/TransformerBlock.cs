@@ -1,5 +1,6 @@
 using TorchSharp.Modules;
 using Unetr.Dsl;
+using Unetr.Model.Export;
 using static TorchSharp.torch;
 
 namespace Unetr.Model.Blocks.Monai
@@ -12,7 +13,7 @@ namespace Unetr.Model.Blocks.Monai
     /// MONAI ≥ 1.4 also creates <c>norm_cross_attn</c> and <c>cross_attn</c>, which UNETR never calls; they are
     /// left out, and <see cref="Checkpoints.StateDictLoader"/> skips their keys by name.
     /// </remarks>
-    public sealed class TransformerBlock : nn.Module<Tensor, Tensor>
+    public sealed class TransformerBlock : nn.Module<Tensor, Tensor>, IGraphBlock
     {
         // Declared in MONAI's registration order (its state_dict order), not in call order.
         private readonly MlpBlock mlp;
@@ -35,6 +36,13 @@ namespace Unetr.Model.Blocks.Monai
             attn = new SelfAttentionBlock(hiddenSize, heads, dropout, qkvBias);
             norm2 = nn.LayerNorm(hiddenSize, eps: 1e-5);
             RegisterComponents();
+        }
+
+        /// <inheritdoc/>
+        public GraphValue Export(GraphBuilder graph, GraphValue input)
+        {
+            var attended = graph.Add(input, graph.Apply(attn, graph.Apply(norm1, input)));
+            return graph.Add(attended, graph.Apply(mlp, graph.Apply(norm2, attended)));
         }
 
         /// <inheritdoc/>

@@ -1,5 +1,6 @@
 using TorchSharp.Modules;
 using Unetr.Dsl;
+using Unetr.Model.Export;
 using static TorchSharp.torch;
 
 namespace Unetr.Model.Blocks.Monai
@@ -8,7 +9,7 @@ namespace Unetr.Model.Blocks.Monai
     /// MONAI's <c>UnetBasicBlock</c> at stride 1: <c>lrelu(norm2(conv2(lrelu(norm1(conv1(x))))))</c>, convs
     /// without bias, LeakyReLU slope 0.01. Keeps the spatial size.
     /// </summary>
-    public sealed class UnetBasicBlock : nn.Module<Tensor, Tensor>
+    public sealed class UnetBasicBlock : nn.Module<Tensor, Tensor>, IGraphBlock
     {
         private readonly ConvOnly conv1;
         private readonly ConvOnly conv2;
@@ -30,6 +31,13 @@ namespace Unetr.Model.Blocks.Monai
             norm1 = Layers.Norm(norm, spatialDims, outChannels);
             norm2 = Layers.Norm(norm, spatialDims, outChannels);
             RegisterComponents();
+        }
+
+        /// <inheritdoc/>
+        public GraphValue Export(GraphBuilder graph, GraphValue input)
+        {
+            var hidden = graph.Apply(lrelu, graph.Apply(norm1, graph.Apply(conv1, input)));
+            return graph.Apply(lrelu, graph.Apply(norm2, graph.Apply(conv2, hidden)));
         }
 
         /// <inheritdoc/>

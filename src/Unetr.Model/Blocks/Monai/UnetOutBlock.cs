@@ -1,3 +1,4 @@
+using Unetr.Model.Export;
 using static TorchSharp.torch;
 
 namespace Unetr.Model.Blocks.Monai
@@ -6,7 +7,7 @@ namespace Unetr.Model.Blocks.Monai
     /// MONAI's <c>UnetOutBlock</c> (UNETR's <c>out</c>): a 1×1 convolution with bias to the class channels;
     /// keys <c>conv.conv.weight</c> and <c>conv.conv.bias</c>.
     /// </summary>
-    public sealed class UnetOutBlock : nn.Module<Tensor, Tensor>
+    public sealed class UnetOutBlock : nn.Module<Tensor, Tensor>, IGraphBlock
     {
         private readonly ConvOnly conv;
 
@@ -20,6 +21,9 @@ namespace Unetr.Model.Blocks.Monai
             conv = new ConvOnly(spatialDims, inChannels, outChannels, kernel: 1, stride: 1, transposed: false, bias: true);
             RegisterComponents();
         }
+
+        /// <inheritdoc/>
+        public GraphValue Export(GraphBuilder graph, GraphValue input) => graph.Apply(conv, input);
 
         /// <inheritdoc/>
         public override Tensor forward(Tensor input) => conv.call(input);

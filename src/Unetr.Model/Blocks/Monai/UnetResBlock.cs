@@ -1,5 +1,6 @@
 using TorchSharp.Modules;
 using Unetr.Dsl;
+using Unetr.Model.Export;
 using static TorchSharp.torch;
 
 namespace Unetr.Model.Blocks.Monai
@@ -9,7 +10,7 @@ namespace Unetr.Model.Blocks.Monai
     /// where the shortcut is <c>norm3(conv3(x))</c> (1×1 conv) when the channel count changes and <c>x</c>
     /// otherwise. Convs have no bias; LeakyReLU slope 0.01. Keeps the spatial size.
     /// </summary>
-    public sealed class UnetResBlock : nn.Module<Tensor, Tensor>
+    public sealed class UnetResBlock : nn.Module<Tensor, Tensor>, IGraphBlock
     {
         private readonly ConvOnly conv1;
         private readonly ConvOnly conv2;
@@ -39,6 +40,15 @@ namespace Unetr.Model.Blocks.Monai
             }
 
             RegisterComponents();
+        }
+
+        /// <inheritdoc/>
+        public GraphValue Export(GraphBuilder graph, GraphValue input)
+        {
+            var hidden = graph.Apply(lrelu, graph.Apply(norm1, graph.Apply(conv1, input)));
+            hidden = graph.Apply(norm2, graph.Apply(conv2, hidden));
+            var shortcut = conv3 is null || norm3 is null ? input : graph.Apply(norm3, graph.Apply(conv3, input));
+            return graph.Apply(lrelu, graph.Add(hidden, shortcut));
         }
 
         /// <inheritdoc/>

@@ -1,4 +1,5 @@
 using Unetr.Dsl;
+using Unetr.Model.Export;
 using static TorchSharp.torch;
 
 namespace Unetr.Model.Blocks.Monai
@@ -7,7 +8,7 @@ namespace Unetr.Model.Blocks.Monai
     /// MONAI's <c>UnetrBasicBlock</c> (UNETR's <c>encoder1</c>): a child <c>layer</c> that is a
     /// <see cref="UnetResBlock"/> or a <see cref="UnetBasicBlock"/>. Keeps the spatial size.
     /// </summary>
-    public sealed class UnetrBasicBlock : nn.Module<Tensor, Tensor>
+    public sealed class UnetrBasicBlock : nn.Module<Tensor, Tensor>, IGraphBlock
     {
         private readonly nn.Module<Tensor, Tensor> layer;
 
@@ -23,6 +24,9 @@ namespace Unetr.Model.Blocks.Monai
             layer = UnetConvBlocks.Create(spatialDims, inChannels, outChannels, norm, residual);
             RegisterComponents();
         }
+
+        /// <inheritdoc/>
+        public GraphValue Export(GraphBuilder graph, GraphValue input) => graph.Apply(layer, input);
 
         /// <inheritdoc/>
         public override Tensor forward(Tensor input) => layer.call(input);

@@ -1,7 +1,8 @@
-using System;
 using System.Linq;
+using System;
 using TorchSharp.Modules;
 using Unetr.Dsl;
+using Unetr.Model.Export;
 using static TorchSharp.torch;
 
 namespace Unetr.Model.Blocks.Monai
@@ -12,7 +13,7 @@ namespace Unetr.Model.Blocks.Monai
     /// <c>blocks.{i}.0.conv.weight</c> and <c>blocks.{i}.1.conv1.conv.weight</c>. Scales every spatial axis
     /// by 2^(1 + extraUpsamples).
     /// </summary>
-    public sealed class UnetrPrUpBlock : nn.Module<Tensor, Tensor>
+    public sealed class UnetrPrUpBlock : nn.Module<Tensor, Tensor>, IGraphBlock
     {
         private readonly ConvOnly transp_conv_init;
         private readonly ModuleList<Sequential> blocks;
@@ -36,6 +37,10 @@ namespace Unetr.Model.Blocks.Monai
                 .ToArray());
             RegisterComponents();
         }
+
+        /// <inheritdoc/>
+        public GraphValue Export(GraphBuilder graph, GraphValue input) =>
+            blocks.Aggregate(graph.Apply(transp_conv_init, input), (hidden, stage) => graph.Apply(stage, hidden));
 
         /// <inheritdoc/>
         public override Tensor forward(Tensor input)

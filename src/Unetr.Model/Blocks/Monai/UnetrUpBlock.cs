@@ -1,4 +1,5 @@
 using Unetr.Dsl;
+using Unetr.Model.Export;
 using static TorchSharp.torch;
 
 namespace Unetr.Model.Blocks.Monai
@@ -7,7 +8,7 @@ namespace Unetr.Model.Blocks.Monai
     /// MONAI's <c>UnetrUpBlock</c> (UNETR's <c>decoder5..2</c>): <c>conv_block(cat([transp_conv(x), skip], 1))</c>,
     /// where <c>transp_conv</c> doubles every spatial axis and <c>conv_block</c> maps 2·out → out channels.
     /// </summary>
-    public sealed class UnetrUpBlock : nn.Module<Tensor, Tensor, Tensor>
+    public sealed class UnetrUpBlock : nn.Module<Tensor, Tensor, Tensor>, IGraphSkipBlock
     {
         private readonly ConvOnly transp_conv;
         private readonly nn.Module<Tensor, Tensor> conv_block;
@@ -25,6 +26,10 @@ namespace Unetr.Model.Blocks.Monai
             conv_block = UnetConvBlocks.Create(spatialDims, 2 * outChannels, outChannels, norm, residual);
             RegisterComponents();
         }
+
+        /// <inheritdoc/>
+        public GraphValue Export(GraphBuilder graph, GraphValue input, GraphValue skip) =>
+            graph.Apply(conv_block, graph.Concat(1, graph.Apply(transp_conv, input), skip));
 
         /// <summary>Upsamples <paramref name="input"/>, appends <paramref name="skip"/> as channels, then convolves.</summary>
         /// <param name="input">The deeper features <c>[B, in, *s]</c>.</param>

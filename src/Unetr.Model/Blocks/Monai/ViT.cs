@@ -1,6 +1,7 @@
 using System.Linq;
 using TorchSharp.Modules;
 using Unetr.Dsl;
+using Unetr.Model.Export;
 using static TorchSharp.torch;
 
 namespace Unetr.Model.Blocks.Monai
@@ -11,7 +12,7 @@ namespace Unetr.Model.Blocks.Monai
     /// <c>extractLayers</c>, in order; with <c>finalNorm</c>, <c>norm</c> is applied to the last of them
     /// (MONAI's UNETR reads its deepest feature from <c>vit.norm</c> of block 12's output).
     /// </summary>
-    public sealed class ViT : nn.Module<Tensor, Tensor[]>
+    public sealed class ViT : nn.Module<Tensor, Tensor[]>, IGraphEncoder
     {
         private readonly PatchEmbeddingBlock patch_embedding;
         private readonly ModuleList<TransformerBlock> blocks;
@@ -60,6 +61,10 @@ namespace Unetr.Model.Blocks.Monai
             norm = nn.LayerNorm(hiddenSize, eps: 1e-5);
             RegisterComponents();
         }
+
+        /// <inheritdoc/>
+        public GraphValue[] Export(GraphBuilder graph, GraphValue image) =>
+            ExtractedStates.Export(graph, graph.Apply(patch_embedding, image), blocks, extractLayers, finalNorm ? norm : null);
 
         /// <inheritdoc/>
         public override Tensor[] forward(Tensor image) =>

@@ -1,5 +1,6 @@
 using TorchSharp.Modules;
 using Unetr.Dsl;
+using Unetr.Model.Export;
 using static TorchSharp.torch;
 
 namespace Unetr.Model.Blocks.Seed
@@ -8,7 +9,7 @@ namespace Unetr.Model.Blocks.Seed
     /// Seed layout conv-BN-ReLU: child <c>block</c> = Sequential(<see cref="SingleConvBlock"/>, BatchNorm, ReLU),
     /// keys <c>block.0.block.*</c> and <c>block.1.*</c>. Keeps the spatial size.
     /// </summary>
-    public sealed class ConvBlock : nn.Module<Tensor, Tensor>
+    public sealed class ConvBlock : nn.Module<Tensor, Tensor>, IGraphBlock
     {
         private readonly Sequential block;
 
@@ -26,6 +27,9 @@ namespace Unetr.Model.Blocks.Seed
                 nn.ReLU(inplace: true));
             RegisterComponents();
         }
+
+        /// <inheritdoc/>
+        public GraphValue Export(GraphBuilder graph, GraphValue input) => graph.Apply(block, input);
 
         /// <inheritdoc/>
         public override Tensor forward(Tensor input) => block.call(input);

@@ -1,5 +1,6 @@
 using TorchSharp.Modules;
 using Unetr.Dsl;
+using Unetr.Model.Export;
 using static TorchSharp.torch;
 
 namespace Unetr.Model.Blocks.Seed
@@ -8,7 +9,7 @@ namespace Unetr.Model.Blocks.Seed
     /// Seed layout upsampling block: child <c>block</c> = Sequential(<see cref="SingleDeconvBlock"/>,
     /// <see cref="SingleConvBlock"/>, BatchNorm, ReLU). Doubles every spatial axis.
     /// </summary>
-    public sealed class DeconvBlock : nn.Module<Tensor, Tensor>
+    public sealed class DeconvBlock : nn.Module<Tensor, Tensor>, IGraphBlock
     {
         private readonly Sequential block;
 
@@ -27,6 +28,9 @@ namespace Unetr.Model.Blocks.Seed
                 nn.ReLU(inplace: true));
             RegisterComponents();
         }
+
+        /// <inheritdoc/>
+        public GraphValue Export(GraphBuilder graph, GraphValue input) => graph.Apply(block, input);
 
         /// <inheritdoc/>
         public override Tensor forward(Tensor input) => block.call(input);

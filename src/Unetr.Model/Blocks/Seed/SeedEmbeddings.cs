@@ -1,6 +1,7 @@
-using System;
 using System.Linq;
+using System;
 using TorchSharp.Modules;
+using Unetr.Model.Export;
 using static TorchSharp.torch;
 
 namespace Unetr.Model.Blocks.Seed
@@ -9,7 +10,7 @@ namespace Unetr.Model.Blocks.Seed
     /// Seed layout patch embedding: a convolution with kernel = stride = patch size, flattened to tokens,
     /// plus a learned position embedding, then dropout. <c>[B, C, *image]</c> → <c>[B, N, E]</c>.
     /// </summary>
-    public sealed class SeedEmbeddings : nn.Module<Tensor, Tensor>
+    public sealed class SeedEmbeddings : nn.Module<Tensor, Tensor>, IGraphBlock
     {
         private readonly nn.Module<Tensor, Tensor> patch_embeddings;
         private readonly Parameter position_embeddings;
@@ -31,6 +32,10 @@ namespace Unetr.Model.Blocks.Seed
             this.dropout = nn.Dropout(dropout);
             RegisterComponents();
         }
+
+        /// <inheritdoc/>
+        public GraphValue Export(GraphBuilder graph, GraphValue input) =>
+            graph.Add(graph.FromVolume(graph.Apply(patch_embeddings, input)), graph.Parameter(position_embeddings));
 
         /// <inheritdoc/>
         public override Tensor forward(Tensor image)

@@ -1,5 +1,6 @@
 using TorchSharp.Modules;
 using Unetr.Dsl;
+using Unetr.Model.Export;
 using static TorchSharp.torch;
 
 namespace Unetr.Model.Blocks.Seed
@@ -7,7 +8,7 @@ namespace Unetr.Model.Blocks.Seed
     /// <summary>
     /// Seed layout position-wise MLP: <c>w_2(dropout(act(w_1(x))))</c>. <c>[B, N, E]</c> → <c>[B, N, E]</c>.
     /// </summary>
-    public sealed class SeedFeedForward : nn.Module<Tensor, Tensor>
+    public sealed class SeedFeedForward : nn.Module<Tensor, Tensor>, IGraphBlock
     {
         private readonly OneDnnLinear w_1;
         private readonly OneDnnLinear w_2;
@@ -28,6 +29,10 @@ namespace Unetr.Model.Blocks.Seed
             this.dropout = nn.Dropout(dropout);
             RegisterComponents();
         }
+
+        /// <inheritdoc/>
+        public GraphValue Export(GraphBuilder graph, GraphValue input) =>
+            graph.Apply(w_2, graph.Apply(activation, graph.Apply(w_1, input)));
 
         /// <inheritdoc/>
         public override Tensor forward(Tensor tokens) =>

@@ -1,5 +1,6 @@
 using TorchSharp.Modules;
 using TorchSharp.Utils;
+using Unetr.Model.Export;
 using static TorchSharp.torch;
 
 namespace Unetr.Model.Blocks.Seed
@@ -9,7 +10,7 @@ namespace Unetr.Model.Blocks.Seed
     /// <c>out</c> Linear layers (all with bias); scale 1/√head_dim; dropout on the attention weights
     /// and after <c>out</c>. <c>[B, N, E]</c> → <c>[B, N, E]</c>.
     /// </summary>
-    public sealed class SeedSelfAttention : nn.Module<Tensor, Tensor>
+    public sealed class SeedSelfAttention : nn.Module<Tensor, Tensor>, IGraphBlock
     {
         private readonly OneDnnLinear query;
         private readonly OneDnnLinear key;
@@ -36,6 +37,17 @@ namespace Unetr.Model.Blocks.Seed
             this.heads = heads;
             this.dropout = dropout;
             RegisterComponents();
+        }
+
+        /// <inheritdoc/>
+        public GraphValue Export(GraphBuilder graph, GraphValue input)
+        {
+            var context = graph.Attention(
+                graph.SplitHeads(graph.Apply(query, input), heads),
+                graph.SplitHeads(graph.Apply(key, input), heads),
+                graph.SplitHeads(graph.Apply(value, input), heads),
+                query.Weight.shape[0] / heads);
+            return graph.Apply(output, graph.MergeHeads(context));
         }
 
         /// <inheritdoc/>

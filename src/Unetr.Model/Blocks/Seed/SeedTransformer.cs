@@ -1,6 +1,7 @@
 using System.Linq;
 using TorchSharp.Modules;
 using Unetr.Dsl;
+using Unetr.Model.Export;
 using static TorchSharp.torch;
 
 namespace Unetr.Model.Blocks.Seed
@@ -14,7 +15,7 @@ namespace Unetr.Model.Blocks.Seed
     /// The seed code creates <c>encoder_norm</c> but never applies it; with <c>finalNorm</c> it is applied to
     /// the deepest extracted state only.
     /// </remarks>
-    public sealed class SeedTransformer : nn.Module<Tensor, Tensor[]>
+    public sealed class SeedTransformer : nn.Module<Tensor, Tensor[]>, IGraphEncoder
     {
         private readonly SeedEmbeddings embeddings;
         private readonly ModuleList<SeedTransformerBlock> layer;
@@ -59,6 +60,10 @@ namespace Unetr.Model.Blocks.Seed
             encoder_norm = nn.LayerNorm(embedDim, eps: 1e-6);
             RegisterComponents();
         }
+
+        /// <inheritdoc/>
+        public GraphValue[] Export(GraphBuilder graph, GraphValue image) =>
+            ExtractedStates.Export(graph, graph.Apply(embeddings, image), layer, extractLayers, finalNorm ? encoder_norm : null);
 
         /// <inheritdoc/>
         public override Tensor[] forward(Tensor image) =>

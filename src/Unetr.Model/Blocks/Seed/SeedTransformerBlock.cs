@@ -1,5 +1,6 @@
 using TorchSharp.Modules;
 using Unetr.Dsl;
+using Unetr.Model.Export;
 using static TorchSharp.torch;
 
 namespace Unetr.Model.Blocks.Seed
@@ -8,7 +9,7 @@ namespace Unetr.Model.Blocks.Seed
     /// Seed layout pre-norm transformer block:
     /// <c>x = x + attn(attention_norm(x)); x = x + mlp(mlp_norm(x))</c>, LayerNorm eps 1e-6.
     /// </summary>
-    public sealed class SeedTransformerBlock : nn.Module<Tensor, Tensor>
+    public sealed class SeedTransformerBlock : nn.Module<Tensor, Tensor>, IGraphBlock
     {
         // Declared in the seed code's registration order (its state_dict order), not in call order.
         private readonly LayerNorm attention_norm;
@@ -30,6 +31,13 @@ namespace Unetr.Model.Blocks.Seed
             mlp = new SeedFeedForward(embedDim, mlpDim, dropout, activation);
             attn = new SeedSelfAttention(embedDim, heads, dropout);
             RegisterComponents();
+        }
+
+        /// <inheritdoc/>
+        public GraphValue Export(GraphBuilder graph, GraphValue input)
+        {
+            var attended = graph.Add(input, graph.Apply(attn, graph.Apply(attention_norm, input)));
+            return graph.Add(attended, graph.Apply(mlp, graph.Apply(mlp_norm, attended)));
         }
 
         /// <inheritdoc/>

@@ -1,3 +1,4 @@
+using Unetr.Model.Export;
 using static TorchSharp.torch;
 
 namespace Unetr.Model.Blocks.Seed
@@ -6,7 +7,7 @@ namespace Unetr.Model.Blocks.Seed
     /// Seed layout convolution with bias, stride 1 and padding (k−1)/2, so odd kernels keep the size.
     /// Child <c>block</c>.
     /// </summary>
-    public sealed class SingleConvBlock : nn.Module<Tensor, Tensor>
+    public sealed class SingleConvBlock : nn.Module<Tensor, Tensor>, IGraphBlock
     {
         private readonly nn.Module<Tensor, Tensor> block;
 
@@ -21,6 +22,9 @@ namespace Unetr.Model.Blocks.Seed
             block = Layers.Conv(spatialDims, inChannels, outChannels, kernel, stride: 1, padding: (kernel - 1) / 2, bias: true);
             RegisterComponents();
         }
+
+        /// <inheritdoc/>
+        public GraphValue Export(GraphBuilder graph, GraphValue input) => graph.Apply(block, input);
 
         /// <inheritdoc/>
         public override Tensor forward(Tensor input) => block.call(input);

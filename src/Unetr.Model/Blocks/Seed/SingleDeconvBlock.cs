@@ -1,3 +1,4 @@
+using Unetr.Model.Export;
 using static TorchSharp.torch;
 
 namespace Unetr.Model.Blocks.Seed
@@ -6,7 +7,7 @@ namespace Unetr.Model.Blocks.Seed
     /// Seed layout transposed convolution with kernel 2, stride 2 and bias: doubles every spatial axis.
     /// Child <c>block</c>.
     /// </summary>
-    public sealed class SingleDeconvBlock : nn.Module<Tensor, Tensor>
+    public sealed class SingleDeconvBlock : nn.Module<Tensor, Tensor>, IGraphBlock
     {
         private readonly nn.Module<Tensor, Tensor> block;
 
@@ -20,6 +21,9 @@ namespace Unetr.Model.Blocks.Seed
             block = Layers.ConvTranspose(spatialDims, inChannels, outChannels, kernel: 2, stride: 2, bias: true);
             RegisterComponents();
         }
+
+        /// <inheritdoc/>
+        public GraphValue Export(GraphBuilder graph, GraphValue input) => graph.Apply(block, input);
 
         /// <inheritdoc/>
         public override Tensor forward(Tensor input) => block.call(input);
