@@ -509,12 +509,14 @@ public static class SpeedReport
         throw new FileNotFoundException($"Could not find {Script} above the current or the application directory.");
     }
 
-    private static string LoadAverage() =>
+    /// <summary>The load average over 1, 5 and 15 minutes, with the core count.</summary>
+    internal static string LoadAverage() =>
         File.Exists("/proc/loadavg") ? string.Join(" ", File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) + $" (1, 5, 15 min; {Environment.ProcessorCount} cores)" : "unknown";
 
     private static string F(double seconds) => seconds.ToString("F3", CultureInfo.InvariantCulture);
 
-    private static void PrintTable(List<string[]> rows)
+    /// <summary>Prints rows as aligned columns: the first two left-aligned, the others right-aligned.</summary>
+    internal static void PrintTable(List<string[]> rows)
     {
         var widths = Enumerable.Range(0, rows[0].Length).Select(c => rows.Max(r => r[c].Length)).ToArray();
         foreach (var row in rows)
