@@ -66,12 +66,14 @@ public static class CheckpointingMemory
             return 0;
         }
 
-        var keys = (CommandArguments.Option(args, "--variants") ?? string.Join(",", Variants.Select(v => v.Key)))
-            .Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-        var unknown = keys.Where(k => Variants.All(v => v.Key != k)).ToArray();
-        if (unknown.Length > 0 || keys.Length == 0)
+        string[] keys;
+        try
         {
-            Console.Error.WriteLine($"--variants takes a comma list of {string.Join(", ", Variants.Select(v => v.Key))}; got '{string.Join(",", unknown)}'.");
+            keys = CommandArguments.Choices(args, "--variants", Variants.Select(v => v.Key).ToArray());
+        }
+        catch (ArgumentException error)
+        {
+            Console.Error.WriteLine(error.Message);
             return 2;
         }
 

@@ -67,12 +67,14 @@ public static class SpeedReport
             return 2;
         }
 
-        var chosen = (CommandArguments.Option(args, "--networks") ?? string.Join(",", Cases.Select(c => c.Key)))
-            .Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-        var unknown = chosen.Where(key => Cases.All(c => c.Key != key)).ToArray();
-        if (unknown.Length > 0 || chosen.Length == 0)
+        string[] chosen;
+        try
         {
-            Console.Error.WriteLine($"--networks takes a comma list of {string.Join(", ", Cases.Select(c => c.Key))}; got '{string.Join(",", unknown)}'.");
+            chosen = CommandArguments.Choices(args, "--networks", Cases.Select(c => c.Key).ToArray());
+        }
+        catch (ArgumentException error)
+        {
+            Console.Error.WriteLine(error.Message);
             return 2;
         }
 

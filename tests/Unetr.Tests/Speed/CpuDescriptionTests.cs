@@ -7,26 +7,7 @@ namespace Unetr.Tests.Speed;
 public sealed class CpuDescriptionTests
 {
     // Two processors of an SMT core pair: one physical core.
-    private const string IntelWithSmt = """
-        processor	: 0
-        vendor_id	: GenuineIntel
-        cpu family	: 6
-        model name	: Intel(R) Xeon(R) Platinum 8480+
-        cpu MHz		: 2000.000
-        siblings	: 2
-        cpu cores	: 1
-        flags		: fpu sse avx avx2 fma avx512f avx512bw avx512vl avx512_bf16 amx_tile amx_bf16
-
-        processor	: 1
-        vendor_id	: GenuineIntel
-        cpu family	: 6
-        model name	: Intel(R) Xeon(R) Platinum 8480+
-        cpu MHz		: 2000.000
-        siblings	: 2
-        cpu cores	: 1
-        flags		: fpu sse avx avx2 fma avx512f avx512bw avx512vl avx512_bf16 amx_tile amx_bf16
-
-        """;
+    private static readonly string IntelWithSmt = IntelProcessor(0) + IntelProcessor(1);
 
     private const string Zen2 = """
         processor	: 0
@@ -37,6 +18,19 @@ public sealed class CpuDescriptionTests
         siblings	: 1
         cpu cores	: 1
         flags		: fpu avx avx2 fma
+
+        """;
+
+    private static string IntelProcessor(int index) => $"""
+        processor	: {index}
+        vendor_id	: GenuineIntel
+        cpu family	: 6
+        model name	: Intel(R) Xeon(R) Platinum 8480+
+        cpu MHz		: 2000.000
+        siblings	: 2
+        cpu cores	: 1
+        flags		: fpu sse avx avx2 fma avx512f avx512bw avx512vl avx512_bf16 amx_tile amx_bf16
+
 
         """;
 
