@@ -11,6 +11,12 @@ Usage: unetr_torch.py CASE.json           (written by `dotnet run -c Release --p
          from stdin, one per line: `forward` or `train` runs that workload once and prints its seconds; `train-parts`
          runs a train step and prints the seconds of zero_grad, forward, backward and the optimizer step; `quit` (or end
          of input) stops. The speed report drives this round by round, alternating with TorchSharp.
+         `train B` takes a step on the case's batch of size B; `gemm` prints the best GFLOP/s of matmul and of a
+         1x1x1 convolution (oneDNN when built with it) and whether oneDNN is available.
+
+The modules are stock PyTorch (nn.Conv3d, nn.ConvTranspose3d, nn.InstanceNorm3d, nn.BatchNorm3d, nn.LayerNorm,
+nn.Linear, softmax attention), composed as MONAI composes UNETR and as the seed script composes its network, trained
+with stock torch.optim.AdamW and cross-entropy: no tuning of ours runs on this side.
 """
 import json
 import statistics
@@ -374,6 +380,36 @@ def median_seconds(action, repeats):
     return statistics.median(times), min(times)
 
 
+def gemm_rates():
+    """Best float32 GFLOP/s of this PyTorch's routes to a matrix product, best of 10 after a warm-up per shape:
+    matmul of square matrices (its BLAS) and a 1x1x1 convolution of a channels-last volume (oneDNN when this build has
+    it; torch.backends.mkldnn.is_available() says whether)."""
+    def best(flop, action):
+        action()
+        times = []
+        for _ in range(10):
+            start = time.perf_counter()
+            action()
+            times.append(time.perf_counter() - start)
+        return flop / min(times) / 1e9
+
+    matmul = 0.0
+    for n in (1024, 2048, 3072):
+        a, b = torch.randn(n, n), torch.randn(n, n)
+        matmul = max(matmul, best(2.0 * n ** 3, lambda: torch.matmul(a, b)))
+    conv = 0.0
+    with torch.inference_mode():
+        for channels, edge in ((512, 16), (1024, 16)):
+            volume = torch.randn(1, channels, edge, edge, edge).contiguous(memory_format=torch.channels_last_3d)
+            weight = torch.randn(channels, channels, 1, 1, 1).contiguous(memory_format=torch.channels_last_3d)
+            conv = max(conv, best(2.0 * edge ** 3 * channels ** 2, lambda: F.conv3d(volume, weight)))
+    return matmul, conv, torch.backends.mkldnn.is_available()
+
+
+def read_floats(path, shape):
+    return torch.from_numpy(np.fromfile(path, dtype="<f4").reshape(shape).copy())
+
+
 def setup(case_path):
     with open(case_path, encoding="utf-8") as f:
         c = json.load(f)
@@ -385,8 +421,8 @@ def setup(case_path):
     net.load_state_dict(torch.load(c["weights"]), strict=True)
     net.eval()
 
-    x = torch.from_numpy(np.fromfile(c["input"], dtype="<f4").reshape(c["inputShape"]).copy())
-    expected = torch.from_numpy(np.fromfile(c["output"], dtype="<f4").reshape(c["outputShape"]).copy())
+    x = read_floats(c["input"], c["inputShape"])
+    expected = read_floats(c["output"], c["outputShape"])
     with torch.inference_mode():
         max_diff = (net(x) - expected).abs().max().item()
 
@@ -395,11 +431,16 @@ def setup(case_path):
         with torch.inference_mode():
             net(x)
 
-    labels = torch.randint(c["outChannels"], (x.shape[0], *x.shape[2:]))
-    train_input = torch.randn(x.shape)
+    # The train batches are TorchSharp's (same input, same labels); stock AdamW with the recipe's lr and weight decay.
+    batches = {}
+    for batch in c["trainBatches"]:
+        shape = batch["inputShape"]
+        labels = torch.from_numpy(np.fromfile(batch["labels"], dtype="<i8").reshape([shape[0], *shape[2:]]).copy())
+        batches[str(batch["batch"])] = (read_floats(batch["input"], shape), labels)
     optimizer = torch.optim.AdamW(net.parameters(), lr=1e-4, weight_decay=1e-5)
 
-    def train_step():
+    def train_step(batch):
+        train_input, labels = batches[batch]
         net.train()
         optimizer.zero_grad()
         loss = F.cross_entropy(net(train_input), labels)
@@ -407,7 +448,8 @@ def setup(case_path):
         optimizer.step()
 
     def train_parts():
-        """One train step; returns the seconds of zero_grad, forward with loss, backward and the optimizer step."""
+        """One train step on the first batch; returns the seconds of zero_grad, forward with loss, backward and the optimizer step."""
+        train_input, labels = batches[str(c["trainBatches"][0]["batch"])]
         net.train()
         marks = [time.perf_counter()]
         optimizer.zero_grad()
@@ -422,37 +464,43 @@ def setup(case_path):
         return [b - a for a, b in zip(marks, marks[1:])]
 
     facts = {"torch": torch.__version__, "threads": torch.get_num_threads(), "maxAbsDiff": max_diff}
-    return c, facts, forward, train_step, train_parts
+    return c, facts, forward, train_step, train_parts, sorted(batches)
 
 
 def main(case_path):
-    c, facts, forward, train_step, _ = setup(case_path)
+    c, facts, forward, train_step, _, batches = setup(case_path)
     forward_median, forward_min = median_seconds(forward, c["forwardRepeats"])
-    train_median, train_min = median_seconds(train_step, c["trainRepeats"])
+    train = {batch: median_seconds(lambda: train_step(batch), c["trainRepeats"]) for batch in batches}
     print(json.dumps({
         **facts,
         "forwardMedian": forward_median,
         "forwardMin": forward_min,
-        "trainMedian": train_median,
-        "trainMin": train_min,
+        "train": {batch: {"median": median, "min": least} for batch, (median, least) in train.items()},
     }))
 
 
 def serve(case_path):
-    _, facts, forward, train_step, train_parts = setup(case_path)
+    _, facts, forward, train_step, train_parts, batches = setup(case_path)
     print(json.dumps(facts), flush=True)
-    workloads = {"forward": forward, "train": train_step}
     for line in sys.stdin:
-        command = line.strip()
-        if command == "quit":
+        command = line.split()
+        if command == ["quit"]:
             break
-        if command == "train-parts":
+        if command == ["train-parts"]:
             print(" ".join(str(seconds) for seconds in train_parts()), flush=True)
             continue
-        if command not in workloads:
-            raise SystemExit(f"unknown command {command!r}; expected forward, train, train-parts or quit")
+        if command == ["gemm"]:
+            matmul, conv, mkldnn = gemm_rates()
+            print(f"{matmul} {conv} {mkldnn}", flush=True)
+            continue
+        if command == ["forward"]:
+            action = forward
+        elif len(command) == 2 and command[0] == "train" and command[1] in batches:
+            action = lambda: train_step(command[1])
+        else:
+            raise SystemExit(f"unknown command {line.strip()!r}; expected forward, train B (B one of {batches}), train-parts, gemm or quit")
         start = time.perf_counter()
-        workloads[command]()
+        action()
         print(time.perf_counter() - start, flush=True)
 
 

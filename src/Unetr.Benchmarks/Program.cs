@@ -11,7 +11,9 @@ namespace Unetr.Benchmarks;
 
 /// <summary>
 /// Entry point: <c>speed</c> runs the one-shot speed report, <c>memory</c> the resident-memory check of a long training
-/// run, <c>heap</c> the C-heap reuse check, <c>ablate</c> the ablation grid, <c>onnx</c> ONNX Runtime against TorchSharp; anything else goes to BenchmarkDotNet's switcher.
+/// run, <c>memory-checkpointing</c> the peak memory and step time of the BTCV network with and without activation
+/// checkpointing, <c>heap</c> the C-heap reuse check, <c>ablate</c> the ablation grid, <c>onnx</c> ONNX Runtime against
+/// TorchSharp; anything else goes to BenchmarkDotNet's switcher.
 /// </summary>
 public static class Program
 {
@@ -40,6 +42,11 @@ public static class Program
         if (args.Length > 0 && args[0] == "heap")
         {
             return HeapReuseCheck.Run();
+        }
+
+        if (args.Length > 0 && args[0] == "memory-checkpointing")
+        {
+            return CheckpointingMemory.Run(args.Skip(1).ToArray());
         }
 
         if (args.Length > 0 && args[0] == "memory")

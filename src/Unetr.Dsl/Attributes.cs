@@ -70,6 +70,13 @@ namespace Unetr.Dsl
 
         /// <summary>MLP activation. Default: GELU (MONAI), ReLU (seed).</summary>
         public MlpActivation Activation { get; set; }
+
+        /// <summary>
+        /// Activation checkpointing: in training, each transformer block keeps only its input and recomputes its
+        /// activations in the backward pass. Less memory, one more forward pass of the encoder. Refused with
+        /// <see cref="Dropout"/> above 0 (a recomputed dropout would draw another mask). Default false.
+        /// </summary>
+        public bool Checkpointing { get; set; }
     }
 
     /// <summary>The convolutional decoder.</summary>
@@ -87,6 +94,12 @@ namespace Unetr.Dsl
 
         /// <summary>MONAI layout: residual blocks (true, default) or plain conv blocks. The seed layout has plain blocks only.</summary>
         public bool Residual { get; set; } = true;
+
+        /// <summary>
+        /// Activation checkpointing of the full-resolution stages (the decoder blocks whose output has the image's size):
+        /// in training they keep only their inputs and recompute their activations in the backward pass. Default false.
+        /// </summary>
+        public bool Checkpointing { get; set; }
     }
 }
 

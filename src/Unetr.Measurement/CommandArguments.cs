@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Linq;
 
 namespace Unetr.Measurement;
 
@@ -20,5 +21,24 @@ public static class CommandArguments
         }
 
         return null;
+    }
+
+    /// <summary>
+    /// The comma-separated choices after <paramref name="name"/>, each one of <paramref name="known"/>; all of them when
+    /// the option is absent.
+    /// </summary>
+    /// <exception cref="ArgumentException">A choice is not known, or the list is empty.</exception>
+    public static string[] Choices(IReadOnlyList<string> args, string name, IReadOnlyList<string> known)
+    {
+        ArgumentNullException.ThrowIfNull(known);
+        var chosen = (Option(args, name) ?? string.Join(",", known))
+            .Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        var unknown = Array.FindAll(chosen, choice => !known.Contains(choice));
+        if (unknown.Length > 0 || chosen.Length == 0)
+        {
+            throw new ArgumentException($"{name} takes a comma list of {string.Join(", ", known)}; got '{string.Join(",", unknown)}'.");
+        }
+
+        return chosen;
     }
 }

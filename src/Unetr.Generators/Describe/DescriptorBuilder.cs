@@ -147,11 +147,36 @@ namespace Unetr.Generators.Describe
         private string AddCall(StepOperation operation, string module, string[] inputs, int index)
         {
             var local = module + "Out";
-            steps.Add(new ForwardStep(local, operation, module, inputs.ToEquatableArray(), index, module, byName[module].OutputShape, 1));
+            var shape = byName[module].OutputShape;
+            steps.Add(new ForwardStep(local, operation, module, inputs.ToEquatableArray(), index, module, shape, 1, Spec.DecoderCheckpointing && IsFullResolution(shape)));
             return local;
         }
 
         private static EquatableArray<string> Locals(params string[] names) => names.ToEquatableArray();
+
+        /// <summary>Whether a per-sample shape (channels, then spatial sizes) has the image's spatial size.</summary>
+        private bool IsFullResolution(EquatableArray<long> shape)
+        {
+            var full = Levels.Shape(1, 0);
+            if (shape.Count != full.Count)
+            {
+                return false;
+            }
+
+            for (var axis = 1; axis < shape.Count; axis++)
+            {
+                if (shape[axis] != full[axis])
+                {
+                    return false;
+                }
+            }
+
+            return true;
+        }
+
+        /// <summary>The encoder's arguments, with <c>checkpointing: true</c> appended when the declaration asks for it.</summary>
+        public EquatableArray<Argument> EncoderArguments(params Argument[] arguments) =>
+            Spec.EncoderCheckpointing ? arguments.Concat(new[] { Arg("checkpointing", true) }).ToEquatableArray() : arguments.ToEquatableArray();
     }
 
     /// <summary>A layout's <c>state_dict</c> names for the encoder's parts, and the PyTorch classes of the first two.</summary>

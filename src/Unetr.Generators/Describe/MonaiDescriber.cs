@@ -83,7 +83,7 @@ namespace Unetr.Generators.Describe
                 "vit",
                 Vit.Name,
                 Vit,
-                Arguments(
+                b.EncoderArguments(
                     Arg("spatialDims", spec.SpatialDims),
                     Arg("inChannels", spec.InChannels),
                     Longs("imageSize", spec.ImageSize),

@@ -155,6 +155,7 @@ namespace Unetr.Generators.Describe
     /// <param name="Stage">Stage name, or null for a step that is not observed.</param>
     /// <param name="Shape">Per-sample shape of its result (of each of <paramref name="Count"/> results).</param>
     /// <param name="Count">How many tensors it yields (the encoder yields one per extract layer).</param>
+    /// <param name="Checkpointed">Whether the call runs through <c>Checkpoint.Call</c> (recomputed in the backward pass).</param>
     internal sealed record ForwardStep(
         string Local,
         StepOperation Operation,
@@ -163,5 +164,6 @@ namespace Unetr.Generators.Describe
         int HiddenIndex,
         string? Stage,
         EquatableArray<long> Shape,
-        int Count);
+        int Count,
+        bool Checkpointed = false);
 }

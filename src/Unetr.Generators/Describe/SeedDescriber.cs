@@ -89,7 +89,7 @@ namespace Unetr.Generators.Describe
                 "transformer",
                 "Transformer",
                 Transformer,
-                Arguments(
+                b.EncoderArguments(
                     Arg("spatialDims", spec.SpatialDims),
                     Arg("inChannels", spec.InChannels),
                     Longs("imageSize", spec.ImageSize),

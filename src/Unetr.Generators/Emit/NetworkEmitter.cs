@@ -202,7 +202,9 @@ namespace Unetr.Generators.Emit
         private static string Expression(ForwardStep step)
         {
             var inputs = string.Join(", ", step.Inputs.Select(Identifier));
-            string Call(string argument) => $"{Identifier(step.Module!)}.call({argument})";
+            string Call(string argument) => step.Checkpointed
+                ? $"{Blocks}.Checkpoint.Call({Identifier(step.Module!)}, {argument})"
+                : $"{Identifier(step.Module!)}.call({argument})";
             string Volume() => $"{Blocks}.Tokens.ToVolume({Identifier(step.Inputs[0])}[{step.HiddenIndex}], {Members.Grid})";
             return step.Operation switch
             {

@@ -37,7 +37,9 @@ namespace Unetr.Generators.Model
         EquatableArray<int> Widths,
         int StemWidth,
         Norm Norm,
-        bool Residual)
+        bool Residual,
+        bool EncoderCheckpointing = false,
+        bool DecoderCheckpointing = false)
     {
         /// <summary>Number of decoder stages and of extract layers: log2 of the patch size.</summary>
         public int Stages => Validation.Rules.StagesFor(PatchSize);

@@ -47,6 +47,7 @@ namespace Unetr.Generators.Parsing
             public const string FinalNorm = nameof(FinalNorm);
             public const string QkvBias = nameof(QkvBias);
             public const string Activation = nameof(Activation);
+            public const string Checkpointing = nameof(Checkpointing);
         }
 
         /// <summary>Named arguments of <c>[Decoder]</c>: the properties of <c>Unetr.Dsl.DecoderAttribute</c>.</summary>
@@ -56,6 +57,7 @@ namespace Unetr.Generators.Parsing
             public const string StemWidth = nameof(StemWidth);
             public const string Norm = nameof(Norm);
             public const string Residual = nameof(Residual);
+            public const string Checkpointing = nameof(Checkpointing);
         }
 
         /// <summary>Named arguments of <c>[Sweep]</c> (its property and values are constructor arguments).</summary>

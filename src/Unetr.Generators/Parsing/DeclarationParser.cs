@@ -126,7 +126,9 @@ namespace Unetr.Generators.Parsing
                 // Never 0 for the seed layout: with no widths (already UNETR014) a 0 would be reported again as UNETR015.
                 StemWidth: decoder?.Int(DecoderArguments.StemWidth) ?? (seed ? Math.Max(1, widths.Count > 0 ? widths[0] / 2 : 1) : 0),
                 Norm: (Norm)(decoder?.Enum(DecoderArguments.Norm) ?? (int)(seed ? Norm.Batch : Norm.Instance)),
-                Residual: decoder?.Bool(DecoderArguments.Residual) ?? !seed);
+                Residual: decoder?.Bool(DecoderArguments.Residual) ?? !seed,
+                EncoderCheckpointing: encoder?.Bool(EncoderArguments.Checkpointing) ?? false,
+                DecoderCheckpointing: decoder?.Bool(DecoderArguments.Checkpointing) ?? false);
         }
 
         private static T? Required<T>(

@@ -22,7 +22,11 @@ public sealed record BenchNetwork(
     long MultiplyAccumulates,
     Func<nn.Module<Tensor, Tensor>> Create)
 {
-    /// <summary>The seed layout at 64³, generated.</summary>
+    /// <summary>The seed network at full width at 64³ (<see cref="SeedUnetr64"/>), generated.</summary>
+    public static BenchNetwork SeedFull { get; } = new(
+        nameof(SeedUnetr64), SeedUnetr64.InputShape, SeedUnetr64.OutputShape[0], SeedUnetr64.MultiplyAccumulates, () => new SeedUnetr64());
+
+    /// <summary>The seed layout at 64³ narrowed to 192 wide and decoder widths 16–128, generated.</summary>
     public static BenchNetwork Seed { get; } = new(
         nameof(SeedBench64), SeedBench64.InputShape, SeedBench64.OutputShape[0], SeedBench64.MultiplyAccumulates, () => new SeedBench64());
 
@@ -71,7 +75,7 @@ public sealed record BenchNetwork(
     /// <summary>Looks a network up by <see cref="Name"/> among <see cref="All"/>, <see cref="Grid"/> and <see cref="Presets"/>.</summary>
     public static BenchNetwork Named(string name)
     {
-        var known = All.Concat(Grid).Concat(Presets).ToArray();
+        var known = All.Append(SeedFull).Concat(Grid).Concat(Presets).ToArray();
         return known.FirstOrDefault(network => network.Name == name)
             ?? throw new ArgumentException($"Unknown network '{name}'; expected speed, grid, presets or one of {string.Join(", ", known.Select(n => n.Name))}.", nameof(name));
     }

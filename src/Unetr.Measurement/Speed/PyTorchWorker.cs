@@ -84,7 +84,17 @@ internal sealed class PyTorchWorker : IDisposable
         return new PyTorchWorker(process, standardError, facts);
     }
 
-    /// <summary>Runs <c>forward</c> or <c>train</c> once in the worker and returns the seconds it measured.</summary>
+    /// <summary>
+    /// The best float32 GFLOP/s of this PyTorch's <c>matmul</c> (its BLAS) and of a channels-last 1×1×1 convolution
+    /// (oneDNN when PyTorch was built with it), and whether it was.
+    /// </summary>
+    public (double Matmul, double Convolution, bool OneDnn) Gemm()
+    {
+        var parts = Ask("gemm").Split(' ');
+        return (double.Parse(parts[0], CultureInfo.InvariantCulture), double.Parse(parts[1], CultureInfo.InvariantCulture), parts[2] == "True");
+    }
+
+    /// <summary>Runs <c>forward</c> or <c>train B</c> (a step on the batch of size B) once in the worker and returns the seconds it measured.</summary>
     public double Run(string command) => double.Parse(Ask(command), CultureInfo.InvariantCulture);
 
     /// <summary>Runs a train step in the worker and returns the seconds of zero_grad, forward, backward and the optimizer step.</summary>

@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.Linq;
 using TorchSharp;
 using TorchSharp.Modules;
@@ -75,35 +76,56 @@ public sealed class ForwardWorkload : IDisposable
 public sealed class TrainStepWorkload : IDisposable
 {
     private readonly nn.Module<Tensor, Tensor> network;
-    private readonly Tensor input;
-    private readonly Tensor labels;
+    private readonly Dictionary<long, (Tensor Input, Tensor Labels)> batches = new();
+    private readonly long firstBatch;
     private readonly FlatAdamW optimizer;
 
-    /// <summary>Builds a workload over <paramref name="network"/> with input and labels drawn from the current seed.</summary>
-    public TrainStepWorkload(nn.Module<Tensor, Tensor> network, BenchNetwork spec)
+    /// <summary>
+    /// Builds a workload over <paramref name="network"/> with an input and labels per batch size in
+    /// <paramref name="batchSizes"/> (<see cref="BenchSettings.Batch"/> when none), drawn in that order from the current seed.
+    /// </summary>
+    public TrainStepWorkload(nn.Module<Tensor, Tensor> network, BenchNetwork spec, params long[] batchSizes)
     {
         ArgumentNullException.ThrowIfNull(spec);
+        ArgumentNullException.ThrowIfNull(batchSizes);
         this.network = network ?? throw new ArgumentNullException(nameof(network));
-        var shape = spec.BatchShape(BenchSettings.Batch);
-        if (ChannelsLast.PaysForTraining(this.network, shape))
+        if (batchSizes.Length == 0)
+        {
+            batchSizes = new[] { BenchSettings.Batch };
+        }
+
+        firstBatch = batchSizes[0];
+        if (ChannelsLast.PaysForTraining(this.network, spec.BatchShape(firstBatch)))
         {
             ChannelsLast.Convert(this.network);
         }
 
         this.network.train();
-        input = torch.randn(shape);
-        labels = torch.randint(spec.Classes, new long[] { shape[0] }.Concat(shape.Skip(2)).ToArray(), dtype: ScalarType.Int64);
+        foreach (var batch in batchSizes.Distinct())
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThan(batch, 1, nameof(batchSizes));
+            var shape = spec.BatchShape(batch);
+            batches[batch] = (torch.randn(shape), torch.randint(spec.Classes, new long[] { shape[0] }.Concat(shape.Skip(2)).ToArray(), dtype: ScalarType.Int64));
+        }
+
         optimizer = new FlatAdamW(this.network.parameters(), learningRate: 1e-4, weightDecay: 1e-5);
     }
 
-    /// <summary>Runs one step and returns the loss before the update.</summary>
-    public float Run() => Step(parts: null);
+    /// <summary>The input and the labels of batch size <paramref name="batch"/>.</summary>
+    public (Tensor Input, Tensor Labels) Batch(long batch) =>
+        batches.TryGetValue(batch, out var pair) ? pair : throw new ArgumentException($"This workload has no batch of {batch}; it has {string.Join(", ", batches.Keys)}.", nameof(batch));
+
+    /// <summary>Runs one step on the first batch size and returns the loss before the update.</summary>
+    public float Run() => Step(firstBatch, parts: null);
+
+    /// <summary>Runs one step on the batch of size <paramref name="batch"/> and returns the loss before the update.</summary>
+    public float Run(long batch) => Step(batch, parts: null);
 
     /// <summary>Runs one step and returns the seconds of its parts: zero_grad, forward with loss, backward, optimizer step.</summary>
     public double[] RunTimedParts()
     {
         var parts = new double[4];
-        Step(parts);
+        Step(firstBatch, parts);
         return parts;
     }
 
@@ -111,14 +133,19 @@ public sealed class TrainStepWorkload : IDisposable
     public void Dispose()
     {
         optimizer.Dispose();
-        labels.Dispose();
-        input.Dispose();
+        foreach (var (input, labels) in batches.Values)
+        {
+            input.Dispose();
+            labels.Dispose();
+        }
+
         network.Dispose();
     }
 
     // One step; with parts, the seconds of each stage are written into it (reading the loss marks the forward's end).
-    private float Step(double[]? parts)
+    private float Step(long batch, double[]? parts)
     {
+        var (input, labels) = Batch(batch);
         using var scope = NewDisposeScope();
         var clock = parts is null ? null : System.Diagnostics.Stopwatch.StartNew();
         optimizer.zero_grad();

@@ -11,9 +11,10 @@ namespace Unetr.Model.Blocks
     {
         /// <summary>
         /// Runs <paramref name="blocks"/> on <paramref name="hidden"/> and returns the output of each 1-based block in
-        /// <paramref name="extractLayers"/>; <paramref name="finalNorm"/>, when given, is applied to the deepest one.
+        /// <paramref name="extractLayers"/>; <paramref name="finalNorm"/>, when given, is applied to the deepest one. With
+        /// <paramref name="checkpointing"/>, each block runs through <see cref="Checkpoint"/>.
         /// </summary>
-        public static Tensor[] Run<TBlock>(Tensor hidden, IList<TBlock> blocks, int[] extractLayers, nn.Module<Tensor, Tensor>? finalNorm)
+        public static Tensor[] Run<TBlock>(Tensor hidden, IList<TBlock> blocks, int[] extractLayers, nn.Module<Tensor, Tensor>? finalNorm, bool checkpointing = false)
             where TBlock : nn.Module<Tensor, Tensor>
         {
             var extracted = new List<Tensor>(extractLayers.Length);
@@ -22,7 +23,7 @@ namespace Unetr.Model.Blocks
             // Blocks after the deepest extract layer cannot change any output, so they are not run.
             for (var index = 0; index < extractLayers[^1]; index++)
             {
-                hidden = blocks[index].call(hidden);
+                hidden = checkpointing ? Checkpoint.Call(blocks[index], hidden) : blocks[index].call(hidden);
                 if (extractLayers.Contains(index + 1))
                 {
                     extracted.Add(hidden);

@@ -1,3 +1,4 @@
+using System;
 using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
@@ -63,4 +64,108 @@ public sealed record ModelSummary(
         text.AppendLine($"MACs ({TorchinfoConvention}): {TorchinfoMultiplyAccumulates.ToString("N0", culture)}");
         return text.ToString();
     }
+
+    /// <summary>
+    /// An estimate of the float32 activation memory a training step keeps for its backward pass, in bytes, from this
+    /// compile-time table: each innermost row keeps a number of tensors of its output's size that depends on what it is
+    /// (a residual block's convolutions, norms and activations; a transformer block's norms, projections, attention
+    /// weights and MLP), times <paramref name="batch"/>. With checkpointing, a checkpointed module keeps only its output,
+    /// and the backward pass holds one module's activations again while it recomputes it. Gradients, weights and optimizer
+    /// state are not included; neither is the allocator's slack.
+    /// </summary>
+    /// <param name="batch">Samples per batch.</param>
+    /// <param name="encoderCheckpointing">The transformer blocks are checkpointed (<c>[Encoder(Checkpointing = true)]</c>).</param>
+    /// <param name="decoderCheckpointing">The full-resolution stages are checkpointed (<c>[Decoder(Checkpointing = true)]</c>).</param>
+    public long EstimateActivationBytes(long batch, bool encoderCheckpointing = false, bool decoderCheckpointing = false)
+    {
+        var fullResolution = InputShape.Skip(1).ToArray();
+        long kept = 0;
+        long largestRecomputed = 0;
+        string parentKind = string.Empty;
+        var parentCheckpointed = false;
+        var parentElements = 0L;
+        var parentLeaves = 0L;
+        for (var i = 0; i < Rows.Count; i++)
+        {
+            var row = Rows[i];
+            if (row.Depth == 0)
+            {
+                Close();
+                parentKind = row.Kind;
+                parentElements = Elements(row.OutputShape);
+                parentCheckpointed = decoderCheckpointing && row.OutputShape.Skip(1).SequenceEqual(fullResolution);
+            }
+
+            var isLeaf = i + 1 == Rows.Count || Rows[i + 1].Depth <= row.Depth;
+            if (!isLeaf)
+            {
+                continue;
+            }
+
+            var elements = Elements(row.OutputShape) * KeptTensors(parentKind, row);
+            if (row.Kind.Contains(" ×", StringComparison.Ordinal) && encoderCheckpointing)
+            {
+                // Checkpointed transformer blocks keep their inputs, one token sequence each.
+                var blocks = Blocks(row.Kind);
+                kept += Elements(row.OutputShape) * blocks;
+                largestRecomputed = Math.Max(largestRecomputed, elements / blocks);
+            }
+            else
+            {
+                parentLeaves += elements;
+            }
+        }
+
+        Close();
+        return 4 * batch * (kept + largestRecomputed);
+
+        void Close()
+        {
+            if (parentCheckpointed)
+            {
+                kept += parentElements;
+                largestRecomputed = Math.Max(largestRecomputed, parentLeaves);
+            }
+            else
+            {
+                kept += parentLeaves;
+            }
+
+            parentLeaves = 0;
+        }
+    }
+
+    // Tensors of a row's output size that autograd keeps, by what the row is (and, for a Sequential, what holds it).
+    private static long KeptTensors(string parentKind, SummaryRow row)
+    {
+        var kind = row.Kind;
+        if (kind.Contains(" ×", StringComparison.Ordinal))
+        {
+            // Per block of T tokens × E: two norms, qkv (3), attention output, out projection, two residual sums, the MLP's
+            // output (10 × E), the MLP's hidden layer before and after its activation (2 × M), and the attention scores and
+            // weights (2 × heads × T, heads taken as E / 64). M from the parameters: 4E² + 2EM per block, biases aside.
+            var tokens = row.OutputShape[0];
+            var embed = row.OutputShape[1];
+            var blocks = Blocks(kind);
+            var mlp = Math.Max(1, ((row.Parameters / blocks) - (4 * embed * embed)) / (2 * embed));
+            var heads = Math.Max(1, embed / 64);
+            return blocks * ((10 * embed) + (2 * mlp) + (2 * heads * tokens)) / embed;
+        }
+
+        return kind switch
+        {
+            "UnetResBlock" => parentKind == "UnetrUpBlock" ? 11 : 8, // conv, norm, act ×2, shortcut conv and norm, sum, act; + the concatenation (2) in an up block
+            "UnetBasicBlock" => parentKind == "UnetrUpBlock" ? 8 : 6,
+            "Sequential" => parentKind == "UnetrPrUpBlock" ? 8 : 4, // transposed conv + residual block; seed: deconv, conv, norm, act
+            "ConvBlock" => 3,
+            "DeconvBlock" => 4,
+            "PatchEmbeddingBlock" or "Embeddings" => 2,
+            _ => 1, // a convolution, transposed convolution or norm: its output
+        };
+    }
+
+    private static long Blocks(string kind) =>
+        long.Parse(kind[(kind.LastIndexOf('×') + 1)..], NumberStyles.Integer, CultureInfo.InvariantCulture);
+
+    private static long Elements(IReadOnlyList<long> shape) => shape.Aggregate(1L, (a, b) => a * b);
 }

@@ -109,8 +109,22 @@ public sealed class SpeedWorkloadTests
     {
         Assert.Equal(SeedBench64.InputShape, new[] { PyTorchCase.Seed.InChannels }.Concat(PyTorchCase.Seed.ImageSize));
         Assert.Equal(SeedBench64.OutputShape, new[] { PyTorchCase.Seed.OutChannels }.Concat(PyTorchCase.Seed.ImageSize));
+        Assert.Equal(SeedUnetr64.InputShape, new[] { PyTorchCase.SeedFull.InChannels }.Concat(PyTorchCase.SeedFull.ImageSize));
+        Assert.Equal(SeedUnetr64.OutputShape, new[] { PyTorchCase.SeedFull.OutChannels }.Concat(PyTorchCase.SeedFull.ImageSize));
         Assert.Equal(MonaiBench96.InputShape, new[] { PyTorchCase.Monai.InChannels }.Concat(PyTorchCase.Monai.ImageSize));
         Assert.Equal(MonaiBench96.OutputShape, new[] { PyTorchCase.Monai.OutChannels }.Concat(PyTorchCase.Monai.ImageSize));
+    }
+
+    [Fact]
+    public void Full_seed_speed_network_is_the_seed_preset_at_64_cubed()
+    {
+        // The seed preset's architecture: its parameters do not depend on the image size except the position embeddings
+        // (one row of 768 per token: 512 tokens at 128³, 64 at 64³).
+        Assert.Equal(SeedUnetr.Summary.Parameters - (512 - 64) * 768, SeedUnetr64.Summary.Parameters);
+        Assert.Equal(new long[] { 4, 64, 64, 64 }, SeedUnetr64.InputShape);
+        Assert.Equal(new long[] { 64, 128, 256, 512 }, PyTorchCase.SeedFull.Widths);
+        Assert.Equal(32, PyTorchCase.SeedFull.StemWidth);
+        Assert.Equal((768, 12, 2048), (PyTorchCase.SeedFull.EmbedDim, PyTorchCase.SeedFull.Heads, PyTorchCase.SeedFull.MlpDim));
     }
 
     [Fact]

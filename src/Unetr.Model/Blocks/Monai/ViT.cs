@@ -19,6 +19,7 @@ namespace Unetr.Model.Blocks.Monai
         private readonly LayerNorm norm;
         private readonly int[] extractLayers;
         private readonly bool finalNorm;
+        private readonly bool checkpointing;
 
         /// <summary>Creates the encoder.</summary>
         /// <param name="spatialDims">2 or 3.</param>
@@ -35,6 +36,7 @@ namespace Unetr.Model.Blocks.Monai
         /// <param name="activation">MLP activation (MONAI: exact GELU).</param>
         /// <param name="finalNorm">Whether <c>norm</c> is applied to the deepest extracted output.</param>
         /// <param name="extractLayers">1-based, strictly increasing block numbers whose outputs are returned.</param>
+        /// <param name="checkpointing">Recompute each block in the backward pass instead of keeping its activations (<see cref="Checkpoint"/>).</param>
         public ViT(
             int spatialDims,
             long inChannels,
@@ -49,11 +51,14 @@ namespace Unetr.Model.Blocks.Monai
             bool qkvBias,
             MlpActivation activation,
             bool finalNorm,
-            int[] extractLayers)
+            int[] extractLayers,
+            bool checkpointing = false)
             : base(nameof(ViT))
         {
             this.extractLayers = TransformerChecks.ExtractLayers(extractLayers, depth);
             this.finalNorm = finalNorm;
+            Checkpoint.RequireNoDropout(checkpointing, dropout);
+            this.checkpointing = checkpointing;
             patch_embedding = new PatchEmbeddingBlock(spatialDims, inChannels, imageSize, patchSize, hiddenSize, projection, dropout);
             blocks = nn.ModuleList(Enumerable.Range(0, depth)
                 .Select(_ => new TransformerBlock(hiddenSize, mlpDim, heads, dropout, qkvBias, activation))
@@ -68,6 +73,6 @@ namespace Unetr.Model.Blocks.Monai
 
         /// <inheritdoc/>
         public override Tensor[] forward(Tensor image) =>
-            ExtractedStates.Run(patch_embedding.call(image), blocks, extractLayers, finalNorm ? norm : null);
+            ExtractedStates.Run(patch_embedding.call(image), blocks, extractLayers, finalNorm ? norm : null, checkpointing);
     }
 }

@@ -22,6 +22,7 @@ namespace Unetr.Model.Blocks.Seed
         private readonly LayerNorm encoder_norm;
         private readonly int[] extractLayers;
         private readonly bool finalNorm;
+        private readonly bool checkpointing;
 
         /// <summary>Creates the encoder.</summary>
         /// <param name="spatialDims">2 or 3.</param>
@@ -36,6 +37,7 @@ namespace Unetr.Model.Blocks.Seed
         /// <param name="dropout">Dropout rate of embeddings, attention and MLP.</param>
         /// <param name="activation">MLP activation (the seed code uses ReLU).</param>
         /// <param name="finalNorm">Whether <c>encoder_norm</c> is applied to the deepest extracted state.</param>
+        /// <param name="checkpointing">Recompute each block in the backward pass instead of keeping its activations (<see cref="Checkpoint"/>).</param>
         public SeedTransformer(
             int spatialDims,
             long inChannels,
@@ -48,11 +50,14 @@ namespace Unetr.Model.Blocks.Seed
             int[] extractLayers,
             double dropout,
             MlpActivation activation,
-            bool finalNorm)
+            bool finalNorm,
+            bool checkpointing = false)
             : base(nameof(SeedTransformer))
         {
             this.extractLayers = TransformerChecks.ExtractLayers(extractLayers, depth);
             this.finalNorm = finalNorm;
+            Checkpoint.RequireNoDropout(checkpointing, dropout);
+            this.checkpointing = checkpointing;
             embeddings = new SeedEmbeddings(spatialDims, inChannels, imageSize, patchSize, embedDim, dropout);
             layer = nn.ModuleList(Enumerable.Range(0, depth)
                 .Select(_ => new SeedTransformerBlock(embedDim, heads, mlpDim, dropout, activation))
@@ -67,6 +72,6 @@ namespace Unetr.Model.Blocks.Seed
 
         /// <inheritdoc/>
         public override Tensor[] forward(Tensor image) =>
-            ExtractedStates.Run(embeddings.call(image), layer, extractLayers, finalNorm ? encoder_norm : null);
+            ExtractedStates.Run(embeddings.call(image), layer, extractLayers, finalNorm ? encoder_norm : null, checkpointing);
     }
 }

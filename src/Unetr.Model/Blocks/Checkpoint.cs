@@ -1,0 +1,182 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Unetr.Model.Blocks
+{
+    /// <summary>
+    /// Activation checkpointing: a module's forward in training runs without autograd and keeps only its inputs; the
+    /// backward pass runs the forward again with autograd on those inputs and back-propagates through it. The gradients
+    /// are the plain module's (the same operations on the same values); the memory of the module's inner activations is
+    /// traded for one more forward pass. Outside training, or with autograd off, the module runs as usual.
+    /// </summary>
+    /// <remarks>
+    /// Buffers (batch norm's running statistics) are saved before the recomputation and put back after it, so the
+    /// recomputation does not count a batch twice. Dropout is not supported: the blocks refuse checkpointing with a
+    /// dropout rate above 0 (<see cref="RequireNoDropout"/>), because a recomputed dropout would draw another mask.
+    /// </remarks>
+    public static class Checkpoint
+    {
+        private static long recomputations;
+
+        /// <summary>How many checkpointed calls this process has recomputed in a backward pass.</summary>
+        public static long Recomputations => System.Threading.Interlocked.Read(ref recomputations);
+
+        internal static void CountRecomputation() => System.Threading.Interlocked.Increment(ref recomputations);
+
+        /// <summary>Runs <paramref name="module"/> on <paramref name="input"/>, checkpointed when training with autograd.</summary>
+        public static Tensor Call(nn.Module<Tensor, Tensor> module, Tensor input)
+        {
+            ArgumentNullException.ThrowIfNull(module);
+            return Run(module, inputs => module.call(inputs[0]), input);
+        }
+
+        /// <summary>Runs <paramref name="module"/> on two inputs, checkpointed when training with autograd.</summary>
+        public static Tensor Call(nn.Module<Tensor, Tensor, Tensor> module, Tensor first, Tensor second)
+        {
+            ArgumentNullException.ThrowIfNull(module);
+            return Run(module, inputs => module.call(inputs[0], inputs[1]), first, second);
+        }
+
+        /// <summary>Throws when a block is asked to checkpoint with dropout, which it would recompute with another mask.</summary>
+        /// <exception cref="ArgumentException"><paramref name="checkpointing"/> with <paramref name="dropout"/> above 0.</exception>
+        public static void RequireNoDropout(bool checkpointing, double dropout)
+        {
+            if (checkpointing && dropout > 0)
+            {
+                throw new ArgumentException(
+                    $"Checkpointing recomputes the blocks in the backward pass and cannot repeat their dropout masks; set Dropout = 0 (it is {dropout}) or Checkpointing = false.",
+                    nameof(dropout));
+            }
+        }
+
+        private static Tensor Run(nn.Module module, Func<Tensor[], Tensor> forward, params Tensor[] inputs)
+        {
+            if (!module.training || !torch.is_grad_enabled())
+            {
+                return forward(inputs);
+            }
+
+            var parameters = module.parameters().Where(p => p.requires_grad).ToArray();
+            if (parameters.Length == 0 && !inputs.Any(input => input.requires_grad))
+            {
+                return forward(inputs);
+            }
+
+            // The parameters are inputs of the function too, so that the autograd graph routes their gradients.
+            var recipe = new Recipe(module, forward, inputs.Length, parameters.Length);
+            var arguments = new object[] { recipe }.Concat(inputs).Concat(parameters).ToArray();
+            return CheckpointFunction.apply(arguments);
+        }
+
+        /// <summary>What the backward pass needs to recompute a checkpointed call.</summary>
+        internal sealed record Recipe(nn.Module Module, Func<Tensor[], Tensor> Forward, int Inputs, int Parameters);
+    }
+
+    /// <summary>The custom autograd function behind <see cref="Checkpoint"/>.</summary>
+    internal sealed class CheckpointFunction : torch.autograd.SingleTensorFunction<CheckpointFunction>
+    {
+        private const string RecipeKey = "recipe";
+
+        // Gradients handed to autograd by the previous backward: autograd holds its own references once the call returns,
+        // so they are disposed at the next call rather than left to the finalizer.
+        [ThreadStatic]
+        private static List<Tensor>? handedOver;
+
+        /// <inheritdoc />
+        public override string Name => "UnetrCheckpoint";
+
+        /// <inheritdoc />
+        public override Tensor forward(torch.autograd.AutogradContext ctx, params object[] vars)
+        {
+            ArgumentNullException.ThrowIfNull(ctx);
+            ArgumentNullException.ThrowIfNull(vars);
+            var recipe = (Checkpoint.Recipe)vars[0];
+            var inputs = vars.Skip(1).Take(recipe.Inputs).Cast<Tensor>().ToArray();
+            ctx.save_data(RecipeKey, recipe);
+            ctx.save_for_backward(inputs.ToList());
+
+            // TorchSharp runs this with autograd off: nothing inside the module is kept for the backward pass.
+            return recipe.Forward(inputs);
+        }
+
+        /// <inheritdoc />
+        public override List<Tensor> backward(torch.autograd.AutogradContext ctx, Tensor grad_output)
+        {
+            ArgumentNullException.ThrowIfNull(ctx);
+            var recipe = (Checkpoint.Recipe)ctx.get_data(RecipeKey);
+            if (handedOver is not null)
+            {
+                handedOver.ForEach(t => t?.Dispose());
+            }
+
+            handedOver = new List<Tensor>();
+            var result = new List<Tensor> { null! };
+            using (var scope = torch.NewDisposeScope())
+            {
+                var saved = ctx.get_saved_variables();
+                var parameters = recipe.Module.parameters().Where(p => p.requires_grad).ToArray();
+                if (parameters.Length != recipe.Parameters)
+                {
+                    throw new InvalidOperationException($"The checkpointed module's trainable parameters changed between forward ({recipe.Parameters}) and backward ({parameters.Length}).");
+                }
+
+                var buffers = recipe.Module.buffers().ToArray();
+                Tensor[] kept;
+                using (torch.no_grad())
+                {
+                    kept = buffers.Select(b => b.clone()).ToArray();
+                }
+
+                Tensor output;
+                Tensor[] replayed;
+                using (torch.enable_grad())
+                {
+                    replayed = saved.Select(t => t.detach().requires_grad_(t.requires_grad)).ToArray();
+                    output = recipe.Forward(replayed);
+                }
+
+                Checkpoint.CountRecomputation();
+
+                var wrt = replayed.Where(t => t.requires_grad).Concat(parameters).ToArray();
+                var grads = torch.autograd.grad(new[] { output }, wrt, new[] { grad_output }, allow_unused: true);
+
+                // After the gradients: batch norm's backward node holds the running statistics, and writing them
+                // earlier would count as modifying a tensor autograd saved.
+                using (torch.no_grad())
+                {
+                    for (var i = 0; i < buffers.Length; i++)
+                    {
+                        buffers[i].copy_(kept[i]);
+                    }
+                }
+                var next = 0;
+                foreach (var input in replayed)
+                {
+                    result.Add(input.requires_grad ? Keep(grads[next++]) : null!);
+                }
+
+                foreach (var _ in parameters)
+                {
+                    result.Add(Keep(grads[next++]));
+                }
+            }
+
+            return result;
+        }
+
+        private static Tensor Keep(Tensor? gradient)
+        {
+            if (gradient is null || gradient.IsInvalid)
+            {
+                return null!;
+            }
+
+            gradient.DetachFromDisposeScope();
+            handedOver!.Add(gradient);
+            return gradient;
+        }
+    }
+}
