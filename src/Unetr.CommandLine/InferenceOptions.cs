@@ -87,11 +87,11 @@ internal sealed class InferenceOptions
     /// <exception cref="UsageException">A --preprocessing file named explicitly does not exist.</exception>
     /// <exception cref="InvalidDataException">The preprocessing file is malformed.</exception>
     /// <param name="result">The parsed command line.</param>
-    /// <param name="model">The file the network comes from when it is not <c>--weights</c> (an exported .onnx): its preprocessing settings are looked for beside it.</param>
-    public InferenceSettings Read(ParseResult result, string? model = null)
+    /// <param name="networkFile">The file the network comes from when it is not <c>--weights</c> (an exported .onnx): its preprocessing settings are looked for beside it.</param>
+    public InferenceSettings Read(ParseResult result, string? networkFile = null)
     {
         var weightsPath = result.GetValue(weights)!;
-        var beside = PreprocessingFile.BesideWeights(model ?? weightsPath);
+        var beside = PreprocessingFile.BesideWeights(networkFile ?? weightsPath);
         var file = result.GetValue(preprocessingFile) switch
         {
             "none" => null,
