@@ -27,8 +27,10 @@ namespace Unetr.Generators.Parsing
         internal sealed record SweepableProperty(string Attribute, string Name, ValueKind Kind, string? EnumType = null);
 
         /// <summary>
-        /// Every settable property of the four network attributes. Their names are unique across the attributes (a test
-        /// checks this against Unetr.Dsl), which is what lets <c>nameof(EncoderAttribute.Depth)</c> alone name one.
+        /// Every settable property of the four network attributes that changes the network. Their names are unique across
+        /// the attributes (a test checks this against Unetr.Dsl), which is what lets <c>nameof(EncoderAttribute.Depth)</c>
+        /// alone name one. <c>Checkpointing</c> (encoder and decoder) is left out: it changes how the backward pass is
+        /// computed, not the function a variant computes, so an ablation of it is <c>memory-checkpointing</c>'s, not a sweep's.
         /// </summary>
         internal static readonly IReadOnlyList<SweepableProperty> Properties = new[]
         {

@@ -130,6 +130,23 @@ namespace Demo
                 StageObserver?.Invoke(stage, value);
                 return value;
             }
+
+            /// <summary>Writes <see cref="forward"/> into an ONNX graph, step for step (evaluation mode; the batch stays dynamic).</summary>
+            public global::Unetr.Model.Export.GraphValue ExportGraph(global::Unetr.Model.Export.GraphBuilder graph, global::Unetr.Model.Export.GraphValue input)
+            {
+                var hidden = graph.Extract(vit, input);
+                var encoder1Out = graph.Apply(encoder1, input);
+                var encoder2Out = graph.Apply(encoder2, graph.ToVolume(hidden[0], Grid));
+                var encoder3Out = graph.Apply(encoder3, graph.ToVolume(hidden[1], Grid));
+                var encoder4Out = graph.Apply(encoder4, graph.ToVolume(hidden[2], Grid));
+                var deepest = graph.ToVolume(hidden[3], Grid);
+                var decoder5Out = graph.Apply(decoder5, deepest, encoder4Out);
+                var decoder4Out = graph.Apply(decoder4, decoder5Out, encoder3Out);
+                var decoder3Out = graph.Apply(decoder3, decoder4Out, encoder2Out);
+                var decoder2Out = graph.Apply(decoder2, decoder3Out, encoder1Out);
+                var logits = graph.Apply(@out, decoder2Out);
+                return logits;
+            }
         }
     }
 }

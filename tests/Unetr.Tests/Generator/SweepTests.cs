@@ -101,6 +101,8 @@ public sealed class SweepTests
             "UNETR023", "Sweep variant 'Swept.Depth3' (Depth = 3) is impossible: ExtractLayers entry 4 is outside 1..3 (Depth) (UNETR011)"),
         ("qualifier names the wrong attribute", Swept("[Sweep([|\"Decoder.Depth\"|], 6)]"),
             "UNETR021", "[Sweep] names 'Decoder.Depth'"),
+        ("checkpointing is not a network property", Swept("[Sweep([|nameof(EncoderAttribute.Checkpointing)|], true)]"),
+            "UNETR021", "[Sweep] names 'Checkpointing'"),
         ("enum written as an int", Swept("[Sweep(nameof(DecoderAttribute.Norm), [|0|])]"),
             "UNETR022", "[Sweep(Norm)] value 0 is of type int; Norm takes a NormKind value, e.g. NormKind.Batch"),
         ("companion value of the wrong type", Swept("[Sweep(nameof(PatchEmbeddingAttribute.PatchSize), 8, With = new object[] { nameof(DecoderAttribute.Widths), [|4|] })]"),
