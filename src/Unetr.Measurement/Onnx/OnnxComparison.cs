@@ -15,7 +15,7 @@ namespace Unetr.Measurement.Onnx;
 
 /// <summary>
 /// The <c>onnx</c> benchmark: forward time of ONNX Runtime (CPU execution provider) against TorchSharp for the BTCV
-/// network at 96³ and the seed layout at 64³, on the same threads and inputs, in alternating rounds; the exported file
+/// network at 96³ and the seed network at full width at 64³ (<c>SeedUnetr64</c>), on the same threads and inputs, in alternating rounds; the exported file
 /// sizes; and, unless <c>--no-sliding</c>, sliding-window inference of a 181 × 217 × 181 volume with both engines.
 /// </summary>
 public static class OnnxComparison
@@ -37,7 +37,7 @@ public static class OnnxComparison
             Console.WriteLine($"Threads: {get_num_threads()} for both engines (libtorch intra-op; ONNX Runtime IntraOpNumThreads), batch 1, {rounds} alternating rounds after one warm-up.");
             Console.WriteLine("network          input            file MB   TorchSharp s   ONNX Runtime s   ORT/Torch (IQR)        max |diff|");
             Compare<MonaiBtcvUnetr>(folder, rounds, sliding);
-            Compare<SeedBench64>(folder, rounds, sliding: false);
+            Compare<SeedUnetr64>(folder, rounds, sliding: false);
             return 0;
         }
         finally
