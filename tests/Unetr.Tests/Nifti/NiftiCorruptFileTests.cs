@@ -79,7 +79,7 @@ public sealed class NiftiCorruptFileTests : IDisposable
             return compressed;
         }, extension: ".nii.gz");
 
-        AssertProblem(path, "gzip stream corrupt: ");
+        AssertProblem(path, "gzip stream corrupt: its deflate data does not decode after ");
     }
 
     [Fact]

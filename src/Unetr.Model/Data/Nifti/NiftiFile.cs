@@ -251,7 +251,10 @@ public static class NiftiFile
             catch (InvalidDataException error) when (compressed)
             {
                 gzipFailed = true;
-                throw new NiftiFormatException(path, $"gzip stream corrupt: {error.Message}", error);
+                throw new NiftiFormatException(
+                    path,
+                    Invariant($"gzip stream corrupt: its deflate data does not decode after {position:N0} bytes of output, so the file is damaged (the decoder says: {error.Message})"),
+                    error);
             }
 
             if (compressed)
