@@ -92,7 +92,7 @@ namespace Unetr.Generators.Diagnostics
 
         public static readonly DiagnosticDescriptor SweepUnknownProperty = Make(
             "UNETR021", "Sweep names no attribute property",
-            "[Sweep] names {0}, which is not a property of [Unetr], [PatchEmbedding], [Encoder] or [Decoder]; use one of {1}, e.g. nameof(EncoderAttribute.Depth) or \"Encoder.Depth\"");
+            "[Sweep] names {0}, which {1}; use one of {2}, e.g. nameof(EncoderAttribute.Depth) or \"Encoder.Depth\"");
 
         public static readonly DiagnosticDescriptor SweepValueType = Make(
             "UNETR022", "Sweep value of the wrong type",

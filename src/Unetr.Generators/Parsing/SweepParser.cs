@@ -188,7 +188,7 @@ namespace Unetr.Generators.Parsing
             var property = Find(written);
             if (property is null)
             {
-                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.SweepUnknownProperty, propertyLocation, written is null ? "null" : "'" + written + "'", Names()));
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.SweepUnknownProperty, propertyLocation, written is null ? "null" : "'" + written + "'", Why(written), Names()));
                 return null;
             }
 
@@ -254,7 +254,7 @@ namespace Unetr.Generators.Parsing
                 var property = items[i].Kind == TypedConstantKind.Primitive ? Find(name) : null;
                 if (property is null)
                 {
-                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.SweepUnknownProperty, At(i), name is null ? items[i].ToCSharpString() : "'" + name + "'", Names()));
+                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.SweepUnknownProperty, At(i), name is null ? items[i].ToCSharpString() : "'" + name + "'", Why(name), Names()));
                     ok = false;
                     continue;
                 }
@@ -306,6 +306,12 @@ namespace Unetr.Generators.Parsing
         }
 
         private static string Names() => string.Join(", ", Properties.Select(p => p.Name));
+
+        /// <summary>Why <paramref name="written"/> names no sweepable property, for UNETR021.</summary>
+        private static string Why(string? written) =>
+            written is not null && written.Trim().EndsWith(EncoderArguments.Checkpointing, StringComparison.OrdinalIgnoreCase)
+                ? "changes how the backward pass is computed, not the network, so no sweep varies it (the memory-checkpointing benchmark measures it)"
+                : "is not a property of [Unetr], [PatchEmbedding], [Encoder] or [Decoder]";
 
         /// <summary>The value as the parser reads it, or null and UNETR022 when it is not of the property's type.</summary>
         private static Setting? Check(SweepableProperty property, TypedConstant constant, SyntaxNode? node, LocationInfo? location, List<DiagnosticInfo> diagnostics)

@@ -98,8 +98,11 @@ namespace Unetr.Model.Blocks
             ctx.save_data(RecipeKey, recipe);
             ctx.save_for_backward(inputs.ToList());
 
-            // TorchSharp runs this with autograd off: nothing inside the module is kept for the backward pass.
-            return recipe.Forward(inputs);
+            // TorchSharp runs this with autograd off: nothing inside the module is kept for the backward pass. The module's
+            // intermediate tensors are freed here, not when the caller's dispose scope ends (a training step's scope
+            // would otherwise keep every one of them to the end of the step, and checkpointing would save nothing).
+            using var scope = torch.NewDisposeScope();
+            return recipe.Forward(inputs).MoveToOuterDisposeScope();
         }
 
         /// <inheritdoc />

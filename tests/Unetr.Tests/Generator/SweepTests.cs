@@ -102,7 +102,7 @@ public sealed class SweepTests
         ("qualifier names the wrong attribute", Swept("[Sweep([|\"Decoder.Depth\"|], 6)]"),
             "UNETR021", "[Sweep] names 'Decoder.Depth'"),
         ("checkpointing is not a network property", Swept("[Sweep([|nameof(EncoderAttribute.Checkpointing)|], true)]"),
-            "UNETR021", "[Sweep] names 'Checkpointing'"),
+            "UNETR021", "[Sweep] names 'Checkpointing', which changes how the backward pass is computed, not the network, so no sweep varies it"),
         ("enum written as an int", Swept("[Sweep(nameof(DecoderAttribute.Norm), [|0|])]"),
             "UNETR022", "[Sweep(Norm)] value 0 is of type int; Norm takes a NormKind value, e.g. NormKind.Batch"),
         ("companion value of the wrong type", Swept("[Sweep(nameof(PatchEmbeddingAttribute.PatchSize), 8, With = new object[] { nameof(DecoderAttribute.Widths), [|4|] })]"),
