@@ -15,13 +15,13 @@ internal static class DistributedRun
     /// Joins <c>MPI_COMM_WORLD</c> and runs <paramref name="work"/> on every rank with the group; returns its exit code.
     /// </summary>
     /// <param name="batchSize">The global batch, which every rank takes an equal share of.</param>
-    /// <param name="batchName">How the user set the batch, e.g. <c>--batch-size</c>; the error about an uneven split names it.</param>
+    /// <param name="unevenBatch">The one-line error for a batch that does not split across the given number of ranks: what set the batch and what to change.</param>
     /// <param name="work">The verb's work; ranks above 0 run it with standard output silenced (their errors still show).</param>
     /// <returns>
     /// <see cref="CommandFailure.ExitCode"/> when MPI cannot be joined or the batch does not split; otherwise the work's
     /// exit code. Any failure other than an interrupt (130) aborts every rank, since the others may be waiting in a collective.
     /// </returns>
-    public static int Run(int batchSize, string batchName, Func<MpiProcessGroup, int> work)
+    public static int Run(int batchSize, Func<int, string> unevenBatch, Func<MpiProcessGroup, int> work)
     {
         MpiProcessGroup group;
         try
@@ -38,7 +38,7 @@ internal static class DistributedRun
         {
             if (batchSize % group.Size != 0)
             {
-                Console.Error.WriteLine($"{batchName} {batchSize} does not split evenly across {group.Size} ranks; use a multiple of {group.Size} (every rank takes {batchName} / ranks volumes of each batch).");
+                Console.Error.WriteLine(unevenBatch(group.Size));
                 return CommandFailure.ExitCode;
             }
 

@@ -174,7 +174,11 @@ internal static class TrainCommand
             return Train(preset, settings, group: null);
         }
 
-        return DistributedRun.Run(settings.Options.BatchSize, "--batch-size", group => Train(preset, settings, group));
+        var batchSize = settings.Options.BatchSize;
+        return DistributedRun.Run(
+            batchSize,
+            ranks => $"--batch-size {batchSize} does not split evenly across {ranks} ranks; use a multiple of {ranks} (every rank takes --batch-size / ranks volumes of each batch).",
+            group => Train(preset, settings, group));
     }
 
     private static int Train(Preset preset, Settings settings, MpiProcessGroup? group)

@@ -9,9 +9,11 @@ using System.Reflection;
 using System.Runtime.InteropServices;
 using System.Threading;
 using System.Threading.Tasks;
+using TorchSharp;
 using Unetr.Measurement.Ablation;
 using Unetr.Model.Presets;
 using Unetr.Model.Training;
+using Unetr.Model.Training.Distributed;
 
 namespace Unetr.CommandLine.Ablation;
 
@@ -98,10 +100,16 @@ internal static class AblateCommand
     {
         var output = new Option<string>("--output") { Description = "The ablation's folder (holds plan.json).", Required = true };
         var index = new Option<int?>("--index") { Description = $"The job's index in plan.json (default: ${SlurmTaskVariable})." };
-        var threads = new Option<int?>("--threads") { Description = "libtorch threads (default: the plan's)." };
-        var command = new Command("job", "Run one job of a plan in this process and write its result file (what ablate and the Slurm script run).") { output, index, threads };
+        var threads = new Option<int?>("--threads") { Description = "libtorch threads (of each rank; default: the plan's)." };
+        var distributed = new Option<bool>("--distributed")
+        {
+            Description = "Train data-parallel over the MPI ranks this process was started with (mpirun -np N or srun --mpi=pmix; what ablate.sbatch runs with --ranks-per-job N > 1): "
+                + "the plan's batch is split evenly across them, only rank 0 prints and writes the result. Training jobs only: a measurement times one process.",
+        };
+        var command = new Command("job", "Run one job of a plan in this process and write its result file (what ablate and the Slurm script run).") { output, index, threads, distributed };
         command.Hidden = true;
-        command.SetAction(result => CommandFailure.Report(() => RunJob(models, Path.GetFullPath(result.GetValue(output)!), result.GetValue(index), result.GetValue(threads))));
+        command.SetAction(result => CommandFailure.Report(() => RunJob(
+            models, Path.GetFullPath(result.GetValue(output)!), result.GetValue(index), result.GetValue(threads), result.GetValue(distributed))));
         return command;
     }
 
@@ -118,8 +126,11 @@ internal static class AblateCommand
         return command;
     }
 
-    /// <summary>Runs job <paramref name="index"/> (or <c>$SLURM_ARRAY_TASK_ID</c>) of the plan in <paramref name="directory"/>; a finished job is skipped.</summary>
-    internal static int RunJob(ModelCatalog models, string directory, int? index, int? threads)
+    /// <summary>
+    /// Runs job <paramref name="index"/> (or <c>$SLURM_ARRAY_TASK_ID</c>) of the plan in <paramref name="directory"/>; a
+    /// finished job is skipped. <paramref name="distributed"/>: a training job over the MPI ranks this process belongs to.
+    /// </summary>
+    internal static int RunJob(ModelCatalog models, string directory, int? index, int? threads, bool distributed = false)
     {
         var plan = AblationPlan.Load(directory);
         if (index is null)
@@ -143,10 +154,12 @@ internal static class AblateCommand
         }
 
         var job = plan.Jobs[index.Value];
-        if (AblationJobResult.Load(directory, job) is not null)
+
+        // Refused rather than run on rank 0 alone: the other ranks would sit on cores the timing then shares with nothing
+        // it can account for, and a timing that depends on how the job was launched could not be compared with the rest.
+        if (distributed && job.Kind == AblationJobKind.Measure)
         {
-            Console.WriteLine($"{job} has finished already: {AblationJobResult.PathOf(directory, job)}");
-            return 0;
+            throw new UsageException($"{job} times one process; run it without --distributed and without mpirun/srun (ablate.sbatch starts measurement jobs as one process).");
         }
 
         var network = models.Find(job.Variant);
@@ -158,8 +171,42 @@ internal static class AblateCommand
                 + $"{planned.Parameters:N0} and {planned.MultiplyAccumulates:N0}: the network changed since `ablate plan`; plan again into a new folder.");
         }
 
+        if (!distributed)
+        {
+            return RunJob(directory, plan, job, network, threads ?? plan.Threads, group: null);
+        }
+
+        var batchSize = plan.Settings.BatchSize;
+        return DistributedRun.Run(
+            batchSize,
+            ranks => $"{AblationPlan.PathIn(directory)} plans batches of {batchSize} volumes, which do not split evenly across {ranks} ranks; start a number of ranks that divides {batchSize}, or plan again with a --batch-size that is a multiple of {ranks}.",
+            group => RunJob(directory, plan, job, network, threads ?? plan.Threads, group));
+    }
+
+    private static int RunJob(string directory, AblationPlan plan, AblationJob job, Preset network, int threads, MpiProcessGroup? group)
+    {
+        // Rank 0 alone decides whether the job has finished, so that every rank either skips it or trains.
+        var finished = group is not { Rank: > 0 } && AblationJobResult.Load(directory, job) is not null;
+        if (group is not null)
+        {
+            using var flag = torch.tensor(new long[] { finished ? 1 : 0 });
+            group.Broadcast(flag);
+            finished = flag.item<long>() == 1;
+        }
+
+        if (finished)
+        {
+            Console.WriteLine($"{job} has finished already: {AblationJobResult.PathOf(directory, job)}");
+            return 0;
+        }
+
         var clock = Stopwatch.StartNew();
-        var result = AblationJobRunner.Run(plan, job, network, threads ?? plan.Threads);
+        var result = AblationJobRunner.Run(plan, job, network, threads, group);
+        if (group is { Rank: > 0 })
+        {
+            return 0;
+        }
+
         var path = result.Save(directory);
         Console.WriteLine(string.Create(Invariant, $"{job}: {Describe(result)} in {clock.Elapsed.TotalSeconds:F1} s → {path}"));
         return 0;
@@ -273,8 +320,11 @@ internal static class AblateCommand
     }
 
     private static string Describe(AblationJobResult result) => result.Job.Kind == AblationJobKind.Train
-        ? string.Create(Invariant, $"Dice {result.Dice:F4} (final loss {result.FinalLoss:F4}, training {result.TrainingSeconds:F1} s, {result.Threads} threads)")
+        ? string.Create(Invariant, $"Dice {result.Dice:F4} (final loss {result.FinalLoss:F4}, training {result.TrainingSeconds:F1} s, {Threads(result)})")
         : string.Create(Invariant, $"forward {result.ForwardSeconds * 1e3:F1} ms, train step {result.TrainStepSeconds * 1e3:F1} ms, peak memory {(result.PeakMemoryBytes is { } b ? $"{b / 1048576.0:F1} MiB" : "n/a")} ({result.Threads} threads)");
+
+    private static string Threads(AblationJobResult result) =>
+        result.Ranks > 1 ? string.Create(Invariant, $"{result.Ranks} MPI ranks × {result.Threads} threads") : string.Create(Invariant, $"{result.Threads} threads");
 
     private static string Machine()
     {
