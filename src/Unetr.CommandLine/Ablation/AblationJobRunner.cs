@@ -42,8 +42,8 @@ internal static class AblationJobRunner
             return new AblationJobResult(job, null, null, null, null, forward, trainStep, peak, threads, machine);
         }
 
-        var (dice, classDice, loss, seconds) = Train(plan, network, job.Seed, group);
-        return new AblationJobResult(job, dice, classDice, loss, seconds, null, null, null, threads, machine, group?.Size ?? 1);
+        var (dice, classDice, loss, seconds, ranks) = Train(plan, network, job.Seed, group);
+        return new AblationJobResult(job, dice, classDice, loss, seconds, null, null, null, threads, machine, ranks);
     }
 
     /// <summary>
@@ -87,7 +87,8 @@ internal static class AblationJobRunner
         return (Timing.Measure(() => forward.Run().Dispose(), settings.ForwardRepeats).Median, trainStep, peak);
     }
 
-    private static (double Dice, double[] ClassDice, double Loss, double Seconds) Train(AblationPlan plan, Preset network, long seed, IProcessGroup? group)
+    // Ranks as the trainer split the batch, so that the result records what the training did, not what was asked for.
+    private static (double Dice, double[] ClassDice, double Loss, double Seconds, int Ranks) Train(AblationPlan plan, Preset network, long seed, IProcessGroup? group)
     {
         var settings = plan.Settings;
         var input = network.Summary.InputShape;
@@ -119,7 +120,7 @@ internal static class AblationJobRunner
         var window = new SlidingWindowInferer(input.Skip(1).ToArray());
         Func<Tensor, Tensor>? infer = data is null ? null : image => window.Run(image, trainer.Model.call);
         var score = trainer.Validate(scored, infer);
-        return (score.Mean, score.PerClass.Skip(1).ToArray(), last!.Loss, seconds);
+        return (score.Mean, score.PerClass.Skip(1).ToArray(), last!.Loss, seconds, options.BatchSize / trainer.ShardSize);
     }
 
     /// <summary>Opens the planned dataset for <paramref name="network"/> with the preprocessing the plan names, as <c>train --data</c> would.</summary>
