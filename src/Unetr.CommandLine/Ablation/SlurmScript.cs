@@ -23,9 +23,10 @@ public sealed record SlurmResources(string? Partition, string? Time, int CpusPer
 /// <remarks>
 /// <c>--mpi=pmix</c> because Debian's Open MPI 4.1 is built against the external PMIx (libpmix2) that Slurm's
 /// <c>mpi_pmix</c> plugin serves, and has no PMI-1/PMI-2 support, so <c>--mpi=pmi2</c> cannot wire it up; plain
-/// <c>srun</c> takes the cluster's <c>MpiDefault</c>, which is <c>none</c> in Debian's configuration, and would start N
-/// unconnected processes. Slurm 22.05's <c>srun</c> no longer takes <c>--cpus-per-task</c> from <c>sbatch</c>
-/// (<c>SLURM_CPUS_PER_TASK</c>), so the script passes it again.
+/// <c>srun</c> takes the cluster's <c>MpiDefault</c>, which is <c>none</c> unless the site sets it, and then does not wire
+/// the ranks together. Slurm 22.05's <c>srun</c> no longer takes <c>--cpus-per-task</c> from <c>sbatch</c>
+/// (<c>SLURM_CPUS_PER_TASK</c>), so the script passes it again. <c>--kill-on-bad-exit=1</c>: a rank that dies ends the
+/// others, which would otherwise wait in a collective (a rank that fails with an error aborts them itself).
 /// </remarks>
 public static class SlurmScript
 {
@@ -91,7 +92,7 @@ public static class SlurmScript
         if (ranks > 1)
         {
             text.Append(string.Create(CultureInfo.InvariantCulture, $"if (( SLURM_ARRAY_TASK_ID < {trainingJobs} )); then\n"));
-            text.Append(string.Create(CultureInfo.InvariantCulture, $"  exec srun --mpi=pmix --ntasks={ranks} --cpus-per-task=\"$threads\" "))
+            text.Append(string.Create(CultureInfo.InvariantCulture, $"  exec srun --mpi=pmix --kill-on-bad-exit=1 --ntasks={ranks} --cpus-per-task=\"$threads\" "))
                 .Append(job).Append(" --distributed\n");
             text.Append("fi\n");
         }

@@ -116,7 +116,7 @@ public sealed class AblateJobTests : IDisposable
         Assert.Contains("#SBATCH --ntasks=2", script);
         Assert.Contains("#SBATCH --cpus-per-task=3", script);
         Assert.Contains("if (( SLURM_ARRAY_TASK_ID < 4 )); then", script);
-        Assert.Single(script, line => line.StartsWith("  exec srun --mpi=pmix --ntasks=2 --cpus-per-task=\"$threads\" ", StringComparison.Ordinal) && line.EndsWith(" --distributed", StringComparison.Ordinal));
+        Assert.Single(script, line => line.StartsWith("  exec srun --mpi=pmix --kill-on-bad-exit=1 --ntasks=2 --cpus-per-task=\"$threads\" ", StringComparison.Ordinal) && line.EndsWith(" --distributed", StringComparison.Ordinal));
     }
 
     [Fact]

@@ -114,7 +114,7 @@ public sealed class AblationPlanTests : IDisposable
         var branch = Array.IndexOf(lines, "if (( SLURM_ARRAY_TASK_ID < 6 )); then");
         Assert.True(branch > 0, string.Join("\n", lines));
         Assert.Equal(
-            "  exec srun --mpi=pmix --ntasks=2 --cpus-per-task=\"$threads\" '/opt/my tool/bin/dotnet' '/opt/my tool/MyTool.dll' ablate job --output '/shared/ablation' --index \"$SLURM_ARRAY_TASK_ID\" --threads \"$threads\" --distributed",
+            "  exec srun --mpi=pmix --kill-on-bad-exit=1 --ntasks=2 --cpus-per-task=\"$threads\" '/opt/my tool/bin/dotnet' '/opt/my tool/MyTool.dll' ablate job --output '/shared/ablation' --index \"$SLURM_ARRAY_TASK_ID\" --threads \"$threads\" --distributed",
             lines[branch + 1]);
         Assert.Equal("fi", lines[branch + 2]);
         Assert.Equal(
