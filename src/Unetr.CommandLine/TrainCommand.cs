@@ -174,57 +174,11 @@ internal static class TrainCommand
             return Train(preset, settings, group: null);
         }
 
-        MpiProcessGroup group;
-        try
-        {
-            group = MpiProcessGroup.Join();
-        }
-        catch (MpiException error)
-        {
-            Console.Error.WriteLine(error.Message);
-            return 2;
-        }
-
-        using (group)
-        {
-            if (settings.Options.BatchSize % group.Size != 0)
-            {
-                Console.Error.WriteLine($"--batch-size {settings.Options.BatchSize} does not split evenly across {group.Size} ranks; use a multiple of {group.Size} (every rank takes --batch-size / ranks volumes of each batch).");
-                return 2;
-            }
-
-            // Rank 0 speaks for the run; the others' output would repeat it (their errors still show).
-            var output = Console.Out;
-            if (group.Rank > 0)
-            {
-                Console.SetOut(TextWriter.Null);
-            }
-
-            int exitCode;
-            try
-            {
-                exitCode = CommandFailure.Report(() => Train(preset, settings, group));
-            }
-            catch (Exception error)
-            {
-                Console.Error.WriteLine($"Rank {group.Rank} of {group.Size} failed: {error}");
-                exitCode = 1;
-            }
-            finally
-            {
-                Console.SetOut(output);
-            }
-
-            // An interrupt stops every rank at the same step (Trainer.Run agrees on it); any other failure may leave the
-            // other ranks waiting in a collective, so it ends them all rather than finalising.
-            if (exitCode is not (0 or 130))
-            {
-                Console.Error.WriteLine($"Rank {group.Rank} of {group.Size} stops the run (exit code {exitCode}).");
-                group.Abort(exitCode);
-            }
-
-            return exitCode;
-        }
+        var batchSize = settings.Options.BatchSize;
+        return DistributedRun.Run(
+            batchSize,
+            ranks => $"--batch-size {batchSize} does not split evenly across {ranks} ranks; use a multiple of {ranks} (every rank takes --batch-size / ranks volumes of each batch).",
+            group => Train(preset, settings, group));
     }
 
     private static int Train(Preset preset, Settings settings, MpiProcessGroup? group)

@@ -9,9 +9,11 @@ using System.Reflection;
 using System.Runtime.InteropServices;
 using System.Threading;
 using System.Threading.Tasks;
+using TorchSharp;
 using Unetr.Measurement.Ablation;
 using Unetr.Model.Presets;
 using Unetr.Model.Training;
+using Unetr.Model.Training.Distributed;
 
 namespace Unetr.CommandLine.Ablation;
 
@@ -40,20 +42,32 @@ internal static class AblateCommand
         var selection = new PlanOptions(models);
         var jobs = OptionRules.Positive(new Option<int>("--jobs") { Description = "Training jobs run at once; each gets --threads / --jobs libtorch threads.", DefaultValueFactory = _ => 1 });
         var threads = OptionRules.Positive(new Option<int>("--threads") { Description = "libtorch threads to split among the jobs (default: the machine's cores).", DefaultValueFactory = _ => Environment.ProcessorCount });
+        var ranks = OptionRules.Positive(new Option<int>("--ranks-per-job")
+        {
+            Description = "MPI ranks per training job: only 1 here, where every job is one process; for more, use `ablate plan --ranks-per-job N` with sbatch, or mpirun each `ablate job --distributed` yourself.",
+            DefaultValueFactory = _ => 1,
+        });
         var command = new Command(
             "ablate",
             "Train every selected network with every seed, each job in a process of its own (a rerun skips finished jobs), then time them in interleaved rounds; "
             + "write ablation.md/.csv/.png with 95 % intervals, paired differences to the baseline and the Pareto fronts.")
         {
-            jobs, threads,
+            jobs, threads, ranks,
         };
         selection.AddTo(command);
         command.SetAction(result => CommandFailure.Report(() =>
         {
+            if (result.GetValue(ranks) is > 1 and var n)
+            {
+                throw new UsageException(
+                    $"ablate runs every job as one process on this machine, so --ranks-per-job {n} is refused here; write the plan and a Slurm script with `ablate plan --ranks-per-job {n}` and submit it with sbatch, "
+                    + $"or run each training job yourself with `mpirun -np {n} <this host> ablate job --distributed --output <folder> --index <i>`, then `ablate report`.");
+            }
+
             var jobCount = result.GetValue(jobs);
             var total = result.GetValue(threads);
             var perJob = Math.Max(1, total / jobCount);
-            var (plan, directory) = selection.Plan(result, host, perJob);
+            var (plan, directory) = selection.Plan(result, host, perJob, ranksPerJob: 1);
             return RunLocally(plan, directory, host, jobCount, perJob, total);
         }));
 
@@ -68,16 +82,21 @@ internal static class AblateCommand
         var selection = new PlanOptions(models);
         var partition = new Option<string?>("--partition") { Description = "Slurm partition (#SBATCH --partition)." };
         var time = new Option<string?>("--time") { Description = "Time limit of one job, e.g. 02:00:00 (#SBATCH --time)." };
-        var cpus = OptionRules.Positive(new Option<int>("--cpus-per-task") { Description = "Cores per job; each job runs that many libtorch threads.", DefaultValueFactory = _ => 2 });
+        var cpus = OptionRules.Positive(new Option<int>("--cpus-per-task") { Description = "Cores per Slurm task (per MPI rank with --ranks-per-job); each runs that many libtorch threads.", DefaultValueFactory = _ => 2 });
+        var ranks = OptionRules.Positive(new Option<int>("--ranks-per-job")
+        {
+            Description = "MPI ranks (Slurm tasks) each training job runs data-parallel on, started with srun --mpi=pmix; the batch must split evenly across them. Measurement jobs stay one process.",
+            DefaultValueFactory = _ => 1,
+        });
         var memory = new Option<string?>("--mem") { Description = "Memory per job, e.g. 8G (#SBATCH --mem)." };
         var command = new Command("plan", $"Write the job list ({AblationPlan.FileName}) and a Slurm array script ({SlurmScript.FileName}) into --output; submit it with sbatch, then run `ablate report`.")
         {
-            partition, time, cpus, memory,
+            partition, time, cpus, memory, ranks,
         };
         selection.AddTo(command);
         command.SetAction(result => CommandFailure.Report(() =>
         {
-            var (plan, directory) = selection.Plan(result, host, result.GetValue(cpus));
+            var (plan, directory) = selection.Plan(result, host, result.GetValue(cpus), result.GetValue(ranks));
             var script = SlurmScript.Create(plan, directory, new SlurmResources(result.GetValue(partition), result.GetValue(time), result.GetValue(cpus), result.GetValue(memory)));
             var path = Path.Combine(directory, SlurmScript.FileName);
             AblationSummaryReport.WriteText(path, script);
@@ -86,7 +105,8 @@ internal static class AblateCommand
                 File.SetUnixFileMode(path, File.GetUnixFileMode(path) | UnixFileMode.UserExecute | UnixFileMode.GroupExecute);
             }
 
-            Console.WriteLine(string.Create(Invariant, $"Planned {plan.Jobs.Count} jobs ({plan.Variants.Count} networks × {plan.Seeds.Count} seeds, then {plan.MeasureRounds} measurement rounds) in {AblationPlan.PathIn(directory)}."));
+            var perJob = plan.RanksPerJob > 1 ? string.Create(Invariant, $"; every training job on {plan.RanksPerJob} MPI ranks") : string.Empty;
+            Console.WriteLine(string.Create(Invariant, $"Planned {plan.Jobs.Count} jobs ({plan.Variants.Count} networks × {plan.Seeds.Count} seeds, then {plan.MeasureRounds} measurement rounds{perJob}) in {AblationPlan.PathIn(directory)}."));
             Console.WriteLine($"Submit: sbatch {path}");
             Console.WriteLine($"Then:   {string.Join(" ", host.Select(SlurmScript.Quote))} ablate report --output {SlurmScript.Quote(directory)}");
             return 0;
@@ -98,10 +118,16 @@ internal static class AblateCommand
     {
         var output = new Option<string>("--output") { Description = "The ablation's folder (holds plan.json).", Required = true };
         var index = new Option<int?>("--index") { Description = $"The job's index in plan.json (default: ${SlurmTaskVariable})." };
-        var threads = new Option<int?>("--threads") { Description = "libtorch threads (default: the plan's)." };
-        var command = new Command("job", "Run one job of a plan in this process and write its result file (what ablate and the Slurm script run).") { output, index, threads };
+        var threads = new Option<int?>("--threads") { Description = "libtorch threads (of each rank; default: the plan's)." };
+        var distributed = new Option<bool>("--distributed")
+        {
+            Description = "Train data-parallel over the MPI ranks this process was started with (mpirun -np N or srun --mpi=pmix; what ablate.sbatch runs with --ranks-per-job N > 1): "
+                + "the plan's batch is split evenly across them, only rank 0 prints and writes the result. Training jobs only: a measurement times one process.",
+        };
+        var command = new Command("job", "Run one job of a plan in this process and write its result file (what ablate and the Slurm script run).") { output, index, threads, distributed };
         command.Hidden = true;
-        command.SetAction(result => CommandFailure.Report(() => RunJob(models, Path.GetFullPath(result.GetValue(output)!), result.GetValue(index), result.GetValue(threads))));
+        command.SetAction(result => CommandFailure.Report(() => RunJob(
+            models, Path.GetFullPath(result.GetValue(output)!), result.GetValue(index), result.GetValue(threads), result.GetValue(distributed))));
         return command;
     }
 
@@ -118,8 +144,11 @@ internal static class AblateCommand
         return command;
     }
 
-    /// <summary>Runs job <paramref name="index"/> (or <c>$SLURM_ARRAY_TASK_ID</c>) of the plan in <paramref name="directory"/>; a finished job is skipped.</summary>
-    internal static int RunJob(ModelCatalog models, string directory, int? index, int? threads)
+    /// <summary>
+    /// Runs job <paramref name="index"/> (or <c>$SLURM_ARRAY_TASK_ID</c>) of the plan in <paramref name="directory"/>; a
+    /// finished job is skipped. <paramref name="distributed"/>: a training job over the MPI ranks this process belongs to.
+    /// </summary>
+    internal static int RunJob(ModelCatalog models, string directory, int? index, int? threads, bool distributed = false)
     {
         var plan = AblationPlan.Load(directory);
         if (index is null)
@@ -143,10 +172,12 @@ internal static class AblateCommand
         }
 
         var job = plan.Jobs[index.Value];
-        if (AblationJobResult.Load(directory, job) is not null)
+
+        // Refused rather than run on rank 0 alone: the other ranks would sit on cores the timing then shares with nothing
+        // it can account for, and a timing that depends on how the job was launched could not be compared with the rest.
+        if (distributed && job.Kind == AblationJobKind.Measure)
         {
-            Console.WriteLine($"{job} has finished already: {AblationJobResult.PathOf(directory, job)}");
-            return 0;
+            throw new UsageException($"{job} times one process; run it without --distributed and without mpirun/srun (ablate.sbatch starts measurement jobs as one process).");
         }
 
         var network = models.Find(job.Variant);
@@ -158,8 +189,42 @@ internal static class AblateCommand
                 + $"{planned.Parameters:N0} and {planned.MultiplyAccumulates:N0}: the network changed since `ablate plan`; plan again into a new folder.");
         }
 
+        if (!distributed)
+        {
+            return RunJob(directory, plan, job, network, threads ?? plan.Threads, group: null);
+        }
+
+        var batchSize = plan.Settings.BatchSize;
+        return DistributedRun.Run(
+            batchSize,
+            ranks => $"{AblationPlan.PathIn(directory)} plans batches of {batchSize} volumes, which do not split evenly across {ranks} ranks; start a number of ranks that divides {batchSize}, or plan again with a --batch-size that is a multiple of {ranks}.",
+            group => RunJob(directory, plan, job, network, threads ?? plan.Threads, group));
+    }
+
+    private static int RunJob(string directory, AblationPlan plan, AblationJob job, Preset network, int threads, MpiProcessGroup? group)
+    {
+        // Rank 0 alone decides whether the job has finished, so that every rank either skips it or trains.
+        var finished = group is not { Rank: > 0 } && AblationJobResult.Load(directory, job) is not null;
+        if (group is not null)
+        {
+            using var flag = torch.tensor(new long[] { finished ? 1 : 0 });
+            group.Broadcast(flag);
+            finished = flag.item<long>() == 1;
+        }
+
+        if (finished)
+        {
+            Console.WriteLine($"{job} has finished already: {AblationJobResult.PathOf(directory, job)}");
+            return 0;
+        }
+
         var clock = Stopwatch.StartNew();
-        var result = AblationJobRunner.Run(plan, job, network, threads ?? plan.Threads);
+        var result = AblationJobRunner.Run(plan, job, network, threads, group);
+        if (group is { Rank: > 0 })
+        {
+            return 0;
+        }
+
         var path = result.Save(directory);
         Console.WriteLine(string.Create(Invariant, $"{job}: {Describe(result)} in {clock.Elapsed.TotalSeconds:F1} s → {path}"));
         return 0;
@@ -273,8 +338,11 @@ internal static class AblateCommand
     }
 
     private static string Describe(AblationJobResult result) => result.Job.Kind == AblationJobKind.Train
-        ? string.Create(Invariant, $"Dice {result.Dice:F4} (final loss {result.FinalLoss:F4}, training {result.TrainingSeconds:F1} s, {result.Threads} threads)")
+        ? string.Create(Invariant, $"Dice {result.Dice:F4} (final loss {result.FinalLoss:F4}, training {result.TrainingSeconds:F1} s, {Threads(result)})")
         : string.Create(Invariant, $"forward {result.ForwardSeconds * 1e3:F1} ms, train step {result.TrainStepSeconds * 1e3:F1} ms, peak memory {(result.PeakMemoryBytes is { } b ? $"{b / 1048576.0:F1} MiB" : "n/a")} ({result.Threads} threads)");
+
+    private static string Threads(AblationJobResult result) =>
+        result.Ranks > 1 ? string.Create(Invariant, $"{result.Ranks} MPI ranks × {result.Threads} threads") : string.Create(Invariant, $"{result.Threads} threads");
 
     private static string Machine()
     {
@@ -297,6 +365,7 @@ internal static class AblateCommand
         private readonly Option<int?> _rounds = OptionRules.Require(new Option<int?>("--rounds") { Description = "Measurement rounds: each network is timed once per round, each time in a fresh process (default: 3; 2 with --quick)." }, v => v is >= 1, "a positive number");
         private readonly Option<long> _seed = new("--seed") { Description = "The first training seed; the others follow it (seed, seed + 1, …).", DefaultValueFactory = _ => AblationSettings.Quick.Seed };
         private readonly Option<int?> _steps = OptionRules.Require(new Option<int?>("--steps") { Description = "Training steps per job, overriding the budget's (warm-up: a tenth of them)." }, v => v is >= 1, "a positive number");
+        private readonly Option<int?> _batchSize = OptionRules.Require(new Option<int?>("--batch-size") { Description = "Volumes per training step (default: 2); with --ranks-per-job, split evenly across the ranks." }, v => v is >= 1, "a positive number");
         private readonly Option<double?> _learningRate = OptionRules.Require(new Option<double?>("--lr") { Description = "Peak AdamW learning rate." }, v => v is > 0 && double.IsFinite(v.Value), "a positive number");
         private readonly Option<int?> _trainVolumes = OptionRules.Require(new Option<int?>("--train-volumes") { Description = "Synthetic training volumes." }, v => v is >= 1, "a positive number");
         private readonly Option<int?> _heldOutVolumes = OptionRules.Require(new Option<int?>("--held-out-volumes") { Description = "Synthetic held-out volumes Dice is taken on." }, v => v is >= 1, "a positive number");
@@ -312,7 +381,7 @@ internal static class AblateCommand
 
         public void AddTo(Command command)
         {
-            foreach (var option in new Option[] { _baseline, _modelNames, _quick, _seeds, _rounds, _seed, _steps, _learningRate, _trainVolumes, _heldOutVolumes, _output }.Concat(_data.All))
+            foreach (var option in new Option[] { _baseline, _modelNames, _quick, _seeds, _rounds, _seed, _steps, _batchSize, _learningRate, _trainVolumes, _heldOutVolumes, _output }.Concat(_data.All))
             {
                 command.Options.Add(option);
             }
@@ -320,9 +389,10 @@ internal static class AblateCommand
 
         /// <summary>
         /// The plan the options describe, saved into the output folder; when the folder holds a plan already, that plan
-        /// if it measures the same thing (so its finished jobs count), else an error naming the difference.
+        /// if it measures the same thing (so its finished jobs count), else an error naming the difference. Threads, host and
+        /// ranks per job are how the jobs run, not what they measure: they follow the latest call.
         /// </summary>
-        public (AblationPlan Plan, string Directory) Plan(ParseResult result, IReadOnlyList<string> host, int threads)
+        public (AblationPlan Plan, string Directory) Plan(ParseResult result, IReadOnlyList<string> host, int threads, int ranksPerJob)
         {
             var choice = _data.Read(result);
             var networks = Select(result.GetValue(_baseline), (result.GetValue(_modelNames) ?? Array.Empty<string>())
@@ -336,6 +406,7 @@ internal static class AblateCommand
 
             settings = settings with
             {
+                BatchSize = result.GetValue(_batchSize) ?? settings.BatchSize,
                 LearningRate = result.GetValue(_learningRate) ?? settings.LearningRate,
                 TrainVolumes = result.GetValue(_trainVolumes) ?? settings.TrainVolumes,
                 HeldOutVolumes = result.GetValue(_heldOutVolumes) ?? settings.HeldOutVolumes,
@@ -372,12 +443,18 @@ internal static class AblateCommand
             }
 
             settings.Validate();
+            if (settings.BatchSize % ranksPerJob != 0)
+            {
+                throw new UsageException(
+                    $"--ranks-per-job {ranksPerJob} does not split the batch of {settings.BatchSize} volumes evenly; give a --batch-size that is a multiple of {ranksPerJob} (every rank takes batch / ranks volumes of each step).");
+            }
+
             var defaultCount = quick ? 2 : 3;
             var seeds = Enumerable.Range(0, result.GetValue(_seeds) ?? defaultCount).Select(k => settings.Seed + k).ToArray();
             var baseline = networks[0];
             var variants = networks.Select(n => new AblationPlannedVariant(
                 n.Name, n == baseline ? "baseline" : n.Sweep?.Label ?? "—", n.Summary.Parameters, n.Summary.MultiplyAccumulates)).ToArray();
-            var plan = AblationPlan.Create(host, variants, settings, seeds, result.GetValue(_rounds) ?? defaultCount, data, threads);
+            var plan = AblationPlan.Create(host, variants, settings, seeds, result.GetValue(_rounds) ?? defaultCount, data, threads) with { RanksPerJob = ranksPerJob };
 
             var directory = Path.GetFullPath(result.GetValue(_output)!);
             if (File.Exists(AblationPlan.PathIn(directory)))
@@ -390,7 +467,13 @@ internal static class AblateCommand
                 }
 
                 Console.WriteLine($"Continuing the ablation planned in {AblationPlan.PathIn(directory)}: finished jobs are skipped.");
-                return (existing with { Threads = threads, Host = host }, directory);
+                var continued = existing with { Threads = threads, Host = host, RanksPerJob = ranksPerJob };
+                if (existing.RanksPerJob != ranksPerJob)
+                {
+                    continued.Save(directory);
+                }
+
+                return (continued, directory);
             }
 
             plan.Save(directory);

@@ -21,8 +21,9 @@ namespace Unetr.CommandLine.Ablation;
 /// <param name="ForwardSeconds">Median forward time of one sample (measurement jobs).</param>
 /// <param name="TrainStepSeconds">Median train step time of one sample (measurement jobs).</param>
 /// <param name="PeakMemoryBytes">Growth of peak resident memory (measurement jobs; <c>null</c> where not measurable).</param>
-/// <param name="Threads">libtorch threads the job ran with.</param>
-/// <param name="Machine">Host name of the machine that ran it.</param>
+/// <param name="Threads">libtorch threads the job ran with (on each rank).</param>
+/// <param name="Machine">Host name of the machine that ran it (rank 0's, for a job over several ranks).</param>
+/// <param name="Ranks">MPI ranks the training ran data-parallel on (<c>ablate job --distributed</c>), each with <paramref name="Threads"/> threads; 1 otherwise.</param>
 public sealed record AblationJobResult(
     AblationJob Job,
     double? Dice,
@@ -33,7 +34,8 @@ public sealed record AblationJobResult(
     double? TrainStepSeconds,
     long? PeakMemoryBytes,
     int Threads,
-    string Machine)
+    string Machine,
+    int Ranks = 1)
 {
     private static readonly JsonSerializerOptions Json = new() { WriteIndented = true, Converters = { new JsonStringEnumConverter() } };
 

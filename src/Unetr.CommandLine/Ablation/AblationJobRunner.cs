@@ -10,6 +10,7 @@ using Unetr.Model.Data.Sources;
 using Unetr.Model.Inference;
 using Unetr.Model.Presets;
 using Unetr.Model.Training;
+using Unetr.Model.Training.Distributed;
 using static TorchSharp.torch;
 
 namespace Unetr.CommandLine.Ablation;
@@ -18,8 +19,21 @@ namespace Unetr.CommandLine.Ablation;
 internal static class AblationJobRunner
 {
     /// <summary>Runs <paramref name="job"/> of <paramref name="plan"/> on <paramref name="network"/> with <paramref name="threads"/> libtorch threads.</summary>
-    public static AblationJobResult Run(AblationPlan plan, AblationJob job, Preset network, int threads)
+    /// <param name="plan">The plan.</param>
+    /// <param name="job">One of its jobs.</param>
+    /// <param name="network">The job's network, from the host's catalog.</param>
+    /// <param name="threads">libtorch threads (of each rank).</param>
+    /// <param name="group">
+    /// The MPI ranks a training job runs data-parallel on (every rank calls this; each trains on its share of every batch and
+    /// scores its share of the held-out volumes), or <c>null</c> for one process. A measurement times one process: no group.
+    /// </param>
+    public static AblationJobResult Run(AblationPlan plan, AblationJob job, Preset network, int threads, IProcessGroup? group = null)
     {
+        if (group is not null && job.Kind == AblationJobKind.Measure)
+        {
+            throw new ArgumentException($"{job} times one process; it cannot run over {group.Size} ranks.", nameof(group));
+        }
+
         torch.set_num_threads(threads);
         var machine = Environment.MachineName;
         if (job.Kind == AblationJobKind.Measure)
@@ -28,8 +42,8 @@ internal static class AblationJobRunner
             return new AblationJobResult(job, null, null, null, null, forward, trainStep, peak, threads, machine);
         }
 
-        var (dice, classDice, loss, seconds) = Train(plan, network, job.Seed);
-        return new AblationJobResult(job, dice, classDice, loss, seconds, null, null, null, threads, machine);
+        var (dice, classDice, loss, seconds, ranks) = Train(plan, network, job.Seed, group);
+        return new AblationJobResult(job, dice, classDice, loss, seconds, null, null, null, threads, machine, ranks);
     }
 
     /// <summary>
@@ -73,7 +87,8 @@ internal static class AblationJobRunner
         return (Timing.Measure(() => forward.Run().Dispose(), settings.ForwardRepeats).Median, trainStep, peak);
     }
 
-    private static (double Dice, double[] ClassDice, double Loss, double Seconds) Train(AblationPlan plan, Preset network, long seed)
+    // Ranks as the trainer split the batch, so that the result records what the training did, not what was asked for.
+    private static (double Dice, double[] ClassDice, double Loss, double Seconds, int Ranks) Train(AblationPlan plan, Preset network, long seed, IProcessGroup? group)
     {
         var settings = plan.Settings;
         var input = network.Summary.InputShape;
@@ -92,7 +107,7 @@ internal static class AblationJobRunner
             ForegroundCropProbability = plan.Data?.ForegroundCropProbability,
         };
         var clock = Stopwatch.StartNew();
-        using var trainer = new Trainer(network.Create, input, training, options);
+        using var trainer = new Trainer(network.Create, input, training, options, group);
         StepResult? last = null;
         while (trainer.Step < options.Steps)
         {
@@ -105,7 +120,7 @@ internal static class AblationJobRunner
         var window = new SlidingWindowInferer(input.Skip(1).ToArray());
         Func<Tensor, Tensor>? infer = data is null ? null : image => window.Run(image, trainer.Model.call);
         var score = trainer.Validate(scored, infer);
-        return (score.Mean, score.PerClass.Skip(1).ToArray(), last!.Loss, seconds);
+        return (score.Mean, score.PerClass.Skip(1).ToArray(), last!.Loss, seconds, options.BatchSize / trainer.ShardSize);
     }
 
     /// <summary>Opens the planned dataset for <paramref name="network"/> with the preprocessing the plan names, as <c>train --data</c> would.</summary>

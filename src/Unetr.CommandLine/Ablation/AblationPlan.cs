@@ -103,6 +103,13 @@ public sealed record AblationPlan
     /// <summary>libtorch threads of a job, unless the job is told otherwise (<c>ablate job --threads</c>).</summary>
     public required int Threads { get; init; }
 
+    /// <summary>
+    /// MPI ranks every training job runs data-parallel on (<c>ablate plan --ranks-per-job</c>; the Slurm script starts them
+    /// with <c>srun --mpi=pmix</c>); 1 runs each job as one process. Not compared by <see cref="Difference"/>: N ranks with
+    /// batch / N volumes each take the steps one process takes with the whole batch.
+    /// </summary>
+    public int RanksPerJob { get; init; } = 1;
+
     /// <summary>Every job: the training jobs, then the measurement rounds (each round visits the variants in a rotated order).</summary>
     public required IReadOnlyList<AblationJob> Jobs { get; init; }
 
@@ -177,7 +184,7 @@ public sealed record AblationPlan
             throw new UsageException($"'{path}' is not a valid ablation plan: {error.Message}");
         }
 
-        if (plan is null || plan.Version != CurrentVersion || plan.Jobs is null || plan.Variants is not { Count: > 0 } || plan.Settings is null
+        if (plan is null || plan.Version != CurrentVersion || plan.Jobs is null || plan.Variants is not { Count: > 0 } || plan.Settings is null || plan.RanksPerJob < 1
             || plan.Jobs.Select((job, i) => job.Index == i).Contains(false))
         {
             throw new UsageException($"'{path}' is not an ablation plan of version {CurrentVersion} with numbered jobs; write it again with `ablate plan`.");
@@ -188,7 +195,7 @@ public sealed record AblationPlan
 
     /// <summary>
     /// The first difference between what this plan and <paramref name="other"/> measure (networks, budget, seeds, rounds,
-    /// data), or <c>null</c> when their results are interchangeable. Threads and host are not compared.
+    /// data), or <c>null</c> when their results are interchangeable. Threads, host and ranks per job are not compared.
     /// </summary>
     public string? Difference(AblationPlan other)
     {

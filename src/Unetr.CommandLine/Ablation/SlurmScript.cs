@@ -10,14 +10,24 @@ namespace Unetr.CommandLine.Ablation;
 /// <summary>The resources an <c>sbatch</c> array task asks for; <c>null</c> leaves the cluster's default.</summary>
 /// <param name="Partition">--partition.</param>
 /// <param name="Time">--time, e.g. 02:00:00.</param>
-/// <param name="CpusPerTask">--cpus-per-task; every job runs that many libtorch threads.</param>
+/// <param name="CpusPerTask">--cpus-per-task; every job (every rank of a job over several) runs that many libtorch threads.</param>
 /// <param name="Memory">--mem, e.g. 8G.</param>
 public sealed record SlurmResources(string? Partition, string? Time, int CpusPerTask, string? Memory);
 
 /// <summary>
 /// <c>ablate.sbatch</c>: a Slurm job array with one task per job of a plan, each running the host's
-/// <c>ablate job --index $SLURM_ARRAY_TASK_ID</c> into the shared output folder.
+/// <c>ablate job --index $SLURM_ARRAY_TASK_ID</c> into the shared output folder. With
+/// <see cref="AblationPlan.RanksPerJob"/> N &gt; 1 every array task asks for N Slurm tasks and a training job starts its
+/// N MPI ranks with <c>srun --mpi=pmix … ablate job --distributed</c>; a measurement job stays one process.
 /// </summary>
+/// <remarks>
+/// <c>--mpi=pmix</c> because Debian's Open MPI 4.1 is built against the external PMIx (libpmix2) that Slurm's
+/// <c>mpi_pmix</c> plugin serves, and has no PMI-1/PMI-2 support, so <c>--mpi=pmi2</c> cannot wire it up; plain
+/// <c>srun</c> takes the cluster's <c>MpiDefault</c>, which is <c>none</c> unless the site sets it, and then does not wire
+/// the ranks together. Slurm 22.05's <c>srun</c> no longer takes <c>--cpus-per-task</c> from <c>sbatch</c>
+/// (<c>SLURM_CPUS_PER_TASK</c>), so the script passes it again. <c>--kill-on-bad-exit=1</c>: a rank that dies ends the
+/// others, which would otherwise wait in a collective (a rank that fails with an error aborts them itself).
+/// </remarks>
 public static class SlurmScript
 {
     /// <summary>The script's file name in the output folder.</summary>
@@ -40,9 +50,22 @@ public static class SlurmScript
         var text = new StringBuilder("#!/bin/bash\n");
         text.Append("# Written by `ablate plan`: one array task per job of plan.json; submit with `sbatch ").Append(Path.Combine(directory, FileName)).Append("`,\n");
         text.Append("# then merge whatever has finished with `ablate report --output ").Append(directory).Append("`.\n");
+        var ranks = plan.RanksPerJob;
+        var trainingJobs = plan.Jobs.Count(job => job.Kind == AblationJobKind.Train);
+        if (ranks > 1)
+        {
+            if (plan.Jobs.Take(trainingJobs).Any(job => job.Kind != AblationJobKind.Train))
+            {
+                throw new ArgumentException("The plan's training jobs must come before its measurement jobs.", nameof(plan));
+            }
+
+            text.Append(string.Create(CultureInfo.InvariantCulture,
+                $"# Training jobs (tasks 0-{trainingJobs - 1}) run on {ranks} MPI ranks (srun --mpi=pmix, Open MPI's PMIx wire-up); measurement jobs time one process.\n"));
+        }
+
         text.Append("#SBATCH --job-name=unetr-ablate\n");
         text.Append(string.Create(CultureInfo.InvariantCulture, $"#SBATCH --array=0-{plan.Jobs.Count - 1}\n"));
-        text.Append("#SBATCH --ntasks=1\n");
+        text.Append(string.Create(CultureInfo.InvariantCulture, $"#SBATCH --ntasks={ranks}\n"));
         text.Append(string.Create(CultureInfo.InvariantCulture, $"#SBATCH --cpus-per-task={resources.CpusPerTask}\n"));
         if (resources.Partition is { } partition)
         {
@@ -65,8 +88,16 @@ public static class SlurmScript
         text.Append("set -euo pipefail\n");
         text.Append(string.Create(CultureInfo.InvariantCulture, $"threads=\"${{SLURM_CPUS_PER_TASK:-{resources.CpusPerTask}}}\"\n"));
         text.Append("export OMP_NUM_THREADS=\"$threads\"\n");
-        text.Append("exec ").Append(string.Join(" ", plan.Host.Select(Quote)))
-            .Append(" ablate job --output ").Append(Quote(directory)).Append(" --index \"$SLURM_ARRAY_TASK_ID\" --threads \"$threads\"\n");
+        var job = string.Join(" ", plan.Host.Select(Quote)) + " ablate job --output " + Quote(directory) + " --index \"$SLURM_ARRAY_TASK_ID\" --threads \"$threads\"";
+        if (ranks > 1)
+        {
+            text.Append(string.Create(CultureInfo.InvariantCulture, $"if (( SLURM_ARRAY_TASK_ID < {trainingJobs} )); then\n"));
+            text.Append(string.Create(CultureInfo.InvariantCulture, $"  exec srun --mpi=pmix --kill-on-bad-exit=1 --ntasks={ranks} --cpus-per-task=\"$threads\" "))
+                .Append(job).Append(" --distributed\n");
+            text.Append("fi\n");
+        }
+
+        text.Append("exec ").Append(job).Append('\n');
         return text.ToString();
     }
 

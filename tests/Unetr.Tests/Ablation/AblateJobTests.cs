@@ -5,6 +5,7 @@ using Unetr.CommandLine;
 using Unetr.CommandLine.Ablation;
 using Unetr.Measurement.Ablation;
 using Unetr.Model.Presets;
+using Unetr.Tests.Cli;
 using Unetr.Tests.Training;
 using Xunit;
 
@@ -94,5 +95,48 @@ public sealed class AblateJobTests : IDisposable
         Assert.Equal(0.123, AblationJobResult.Load(_directory, plan.Jobs[0])!.Dice);
         Assert.Equal("earlier", AblationJobResult.Load(_directory, plan.Jobs[0])!.Machine);
         Assert.True(File.Exists(path));
+    }
+
+    private static readonly Preset[] TinyNets = { Preset.Of<TrainableTinyNet>(), Preset.Of<OtherTinyNet>() };
+
+    private string[] PlanArguments(string verb, params string[] more) =>
+        new[] { "ablate", verb, "--models", $"{nameof(TrainableTinyNet)},{nameof(OtherTinyNet)}", "--quick", "--seeds", "2", "--rounds", "1", "--steps", "2", "--output", Path.Combine(_directory, "abl") }
+            .Concat(more).Where(a => a.Length > 0).ToArray();
+
+    [Fact]
+    public void Plan_with_ranks_per_job_records_them_and_writes_a_script_that_starts_the_training_jobs_over_them()
+    {
+        var run = CliRun.With(TinyNets, PlanArguments("plan", "--ranks-per-job", "2", "--cpus-per-task", "3"));
+
+        Assert.True(run.ExitCode == 0, run.ToString());
+        Assert.Contains("every training job on 2 MPI ranks", run.Output, StringComparison.Ordinal);
+        var folder = Path.Combine(_directory, "abl");
+        Assert.Equal(2, AblationPlan.Load(folder).RanksPerJob);
+        var script = File.ReadAllLines(Path.Combine(folder, SlurmScript.FileName));
+        Assert.Contains("#SBATCH --ntasks=2", script);
+        Assert.Contains("#SBATCH --cpus-per-task=3", script);
+        Assert.Contains("if (( SLURM_ARRAY_TASK_ID < 4 )); then", script);
+        Assert.Single(script, line => line.StartsWith("  exec srun --mpi=pmix --kill-on-bad-exit=1 --ntasks=2 --cpus-per-task=\"$threads\" ", StringComparison.Ordinal) && line.EndsWith(" --distributed", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Ranks_per_job_that_do_not_split_the_batch_or_ranks_in_the_local_runner_are_refused_before_anything_is_written()
+    {
+        var uneven = CliRun.With(TinyNets, PlanArguments("plan", "--ranks-per-job", "3"));
+        Assert.Equal(2, uneven.ExitCode);
+        Assert.Equal(
+            "--ranks-per-job 3 does not split the batch of 2 volumes evenly; give a --batch-size that is a multiple of 3 (every rank takes batch / ranks volumes of each step).",
+            uneven.Error.Trim());
+
+        var local = CliRun.With(TinyNets, PlanArguments(string.Empty, "--ranks-per-job", "2"));
+        Assert.Equal(2, local.ExitCode);
+        var line = Assert.Single(local.Error.Trim().Split('\n'));
+        Assert.Contains("--ranks-per-job 2 is refused here; write the plan and a Slurm script with `ablate plan --ranks-per-job 2`", line, StringComparison.Ordinal);
+        Assert.Contains("mpirun -np 2 <this host> ablate job --distributed", line, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(Path.Combine(_directory, "abl")));
+
+        var divisible = CliRun.With(TinyNets, PlanArguments("plan", "--ranks-per-job", "3", "--batch-size", "6"));
+        Assert.True(divisible.ExitCode == 0, divisible.ToString());
+        Assert.Equal((3, 6), (AblationPlan.Load(Path.Combine(_directory, "abl")).RanksPerJob, AblationPlan.Load(Path.Combine(_directory, "abl")).Settings.BatchSize));
     }
 }

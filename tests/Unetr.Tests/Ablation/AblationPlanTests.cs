@@ -100,4 +100,43 @@ public sealed class AblationPlanTests : IDisposable
         Assert.DoesNotContain("--mem", minimal, StringComparison.Ordinal);
         Assert.Throws<ArgumentException>(() => SlurmScript.Create(plan, "relative/dir", new SlurmResources(null, null, 1, null)));
     }
+
+    [Fact]
+    public void Sbatch_script_for_two_ranks_per_job_asks_for_two_tasks_and_starts_training_jobs_with_srun_pmix()
+    {
+        var plan = Plan() with { RanksPerJob = 2 };
+
+        var lines = SlurmScript.Create(plan, "/shared/ablation", new SlurmResources(null, null, 4, null)).Split('\n');
+
+        Assert.Contains("#SBATCH --ntasks=2", lines);
+        Assert.Contains("#SBATCH --cpus-per-task=4", lines);
+        Assert.Contains("#SBATCH --array=0-11", lines);
+        var branch = Array.IndexOf(lines, "if (( SLURM_ARRAY_TASK_ID < 6 )); then");
+        Assert.True(branch > 0, string.Join("\n", lines));
+        Assert.Equal(
+            "  exec srun --mpi=pmix --kill-on-bad-exit=1 --ntasks=2 --cpus-per-task=\"$threads\" '/opt/my tool/bin/dotnet' '/opt/my tool/MyTool.dll' ablate job --output '/shared/ablation' --index \"$SLURM_ARRAY_TASK_ID\" --threads \"$threads\" --distributed",
+            lines[branch + 1]);
+        Assert.Equal("fi", lines[branch + 2]);
+        Assert.Equal(
+            "exec '/opt/my tool/bin/dotnet' '/opt/my tool/MyTool.dll' ablate job --output '/shared/ablation' --index \"$SLURM_ARRAY_TASK_ID\" --threads \"$threads\"",
+            lines[branch + 3]);
+
+        var single = SlurmScript.Create(Plan(), "/shared/ablation", new SlurmResources(null, null, 4, null));
+        Assert.DoesNotContain("srun", single, StringComparison.Ordinal);
+        Assert.DoesNotContain("--distributed", single, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Ranks_per_job_are_saved_with_the_plan_but_do_not_make_it_another_ablation()
+    {
+        var plan = Plan() with { RanksPerJob = 2 };
+        plan.Save(_directory);
+
+        var loaded = AblationPlan.Load(_directory);
+
+        Assert.Equal(2, loaded.RanksPerJob);
+        Assert.Contains("\"RanksPerJob\": 2", File.ReadAllText(AblationPlan.PathIn(_directory)), StringComparison.Ordinal);
+        Assert.Null(Plan().Difference(loaded));
+        Assert.Equal(1, Plan().RanksPerJob);
+    }
 }

@@ -24,17 +24,20 @@ internal static class MpiRun
     public static readonly TimeSpan Timeout = TimeSpan.FromMinutes(5);
 
     /// <summary>A start of <c>unetr</c> with <paramref name="args"/>: directly for <paramref name="ranks"/> = 0, else under <c>mpirun -np ranks</c>.</summary>
-    public static ProcessStartInfo Start(int ranks, params string[] args)
-    {
-        if (ranks == 0)
-        {
-            return BuiltTool.Start("unetr", args);
-        }
+    public static ProcessStartInfo Start(int ranks, params string[] args) =>
+        ranks == 0 ? BuiltTool.Start("unetr", args) : StartHost(ranks, BuiltTool.PathOf("unetr"), args);
 
-        var start = new ProcessStartInfo("mpirun") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+    /// <summary>
+    /// A start of the host whose entry assembly is <paramref name="assembly"/> (run by <c>dotnet</c>) with <paramref name="args"/>:
+    /// directly for <paramref name="ranks"/> = 0, else under <c>mpirun -np ranks</c>.
+    /// </summary>
+    public static ProcessStartInfo StartHost(int ranks, string assembly, params string[] args)
+    {
+        var start = new ProcessStartInfo(ranks == 0 ? "dotnet" : "mpirun") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         start.Environment["OMPI_ALLOW_RUN_AS_ROOT"] = "1";
         start.Environment["OMPI_ALLOW_RUN_AS_ROOT_CONFIRM"] = "1";
-        foreach (var arg in new[] { "--oversubscribe", "-np", ranks.ToString(CultureInfo.InvariantCulture), "dotnet", BuiltTool.PathOf("unetr") }.Concat(args))
+        var launcher = ranks == 0 ? Array.Empty<string>() : new[] { "--oversubscribe", "-np", ranks.ToString(CultureInfo.InvariantCulture), "dotnet" };
+        foreach (var arg in launcher.Append(assembly).Concat(args))
         {
             start.ArgumentList.Add(arg);
         }
