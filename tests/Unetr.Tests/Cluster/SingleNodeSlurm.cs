@@ -179,6 +179,9 @@ internal sealed class SingleNodeSlurm : IDisposable
             throw new PlatformNotSupportedException("This test runs a single-node Slurm, which needs Linux.");
         }
 
+        // munged wants its socket's folders open to all (it serves every user); the key stays the owner's.
+        var open = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute | UnixFileMode.GroupRead | UnixFileMode.GroupExecute | UnixFileMode.OtherRead | UnixFileMode.OtherExecute;
+        File.SetUnixFileMode(_directory, open);
         foreach (var folder in new[] { "state", "spool", "log", "run", "munge" })
         {
             Directory.CreateDirectory(Path.Combine(_directory, folder));
@@ -209,7 +212,8 @@ internal sealed class SingleNodeSlurm : IDisposable
         {
             "# A one-node cluster for one test (SingleNodeSlurm): everything in this folder, ports found free.",
             "ClusterName=unetrtest",
-            $"SlurmctldHost={Node}",
+            // The node's address is given, so that the cluster does not depend on the host name resolving.
+            $"SlurmctldHost={Node}(127.0.0.1)",
             "SlurmUser=root",
             "SlurmdUser=root",
             string.Create(CultureInfo.InvariantCulture, $"SlurmctldPort={controllerPort}"),
@@ -233,7 +237,8 @@ internal sealed class SingleNodeSlurm : IDisposable
             "JobAcctGatherType=jobacct_gather/none",
             "AccountingStorageType=accounting_storage/none",
             "JobCompType=jobcomp/none",
-            string.Create(CultureInfo.InvariantCulture, $"NodeName={Node} CPUs={Environment.ProcessorCount} State=UNKNOWN"),
+            "MailProg=/bin/true",
+            string.Create(CultureInfo.InvariantCulture, $"NodeName={Node} NodeAddr=127.0.0.1 CPUs={Environment.ProcessorCount} State=UNKNOWN"),
             $"PartitionName=test Nodes={Node} Default=YES MaxTime=INFINITE State=UP",
             string.Empty,
         });
