@@ -137,7 +137,8 @@ internal sealed class SingleNodeSlurm : IDisposable
     public string Logs()
     {
         var text = new StringBuilder();
-        foreach (var log in new[] { "log/slurmctld.log", "log/slurmd.log", "munge/munged.log" })
+        // munged in the foreground logs to its standard error, which is among what the daemons printed.
+        foreach (var log in new[] { "log/slurmctld.log", "log/slurmd.log" })
         {
             var path = Path.Combine(_directory, log);
             var lines = File.Exists(path) ? File.ReadAllLines(path) : new[] { "(no such file)" };
@@ -160,7 +161,14 @@ internal sealed class SingleNodeSlurm : IDisposable
     {
         foreach (var id in _jobs)
         {
-            Run("scancel", id);
+            try
+            {
+                Run("scancel", id);
+            }
+            catch (TimeoutException)
+            {
+                // A controller that no longer answers has no jobs to cancel; stopping the daemons below ends them all.
+            }
         }
 
         // The node first, then the controller, then munge: each is asked to stop (SIGTERM) and killed if it does not.
@@ -193,7 +201,7 @@ internal sealed class SingleNodeSlurm : IDisposable
         var socket = Path.Combine(_directory, "munge", "munge.socket");
         StartDaemon(
             "munged", "--foreground", "--force", "--socket=" + socket, "--key-file=" + key, "--pid-file=" + Path.Combine(_directory, "munge", "munged.pid"),
-            "--log-file=" + Path.Combine(_directory, "munge", "munged.log"), "--seed-file=" + Path.Combine(_directory, "munge", "munged.seed"));
+            "--seed-file=" + Path.Combine(_directory, "munge", "munged.seed"));
         Until(() => File.Exists(socket), "munged created its socket");
 
         File.WriteAllText(Configuration, ConfigurationText(socket));
