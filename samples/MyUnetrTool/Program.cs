@@ -3,7 +3,8 @@
 //   dotnet run -c Release --project samples/MyUnetrTool -- summary SmallPatchUnetr
 //   dotnet run -c Release --project samples/MyUnetrTool -- train --model SmallPatchUnetr --steps 200
 //   dotnet run -c Release --project samples/MyUnetrTool -- evaluate --model SmallPatchUnetr --weights runs/train/best.safetensors
-//   dotnet run -c Release --project samples/MyUnetrTool -- ablate --quick   (its networks, each job in a process of its own)
+//   dotnet run -c Release --project samples/MyUnetrTool -- train --model SmallPatchUnetr.ResidualFalse --steps 200   (a sweep variant)
+//   dotnet run -c Release --project samples/MyUnetrTool -- ablate --quick   (the baseline and its sweep variants, each job in a process of its own)
 using Unetr.CommandLine;
 using Unetr.Model.Runtime;
 

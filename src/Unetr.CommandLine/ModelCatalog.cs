@@ -30,13 +30,16 @@ internal sealed class ModelCatalog
     public IReadOnlyList<Preset> All { get; }
 
     /// <summary>The names, comma separated, for option descriptions and error messages.</summary>
-    public string Names => string.Join(", ", All.Select(network => network.Name).Distinct(StringComparer.OrdinalIgnoreCase));
+    public string Names => string.Join(", ", All.Select(QualifiedName).Distinct(StringComparer.OrdinalIgnoreCase));
 
-    /// <summary>The network called <paramref name="name"/> (case-insensitive).</summary>
+    /// <summary>The name a variant has in C#, <c>Baseline.Variant</c>; a network declared by hand keeps its class name.</summary>
+    public static string QualifiedName(Preset network) => network.Sweep is { } sweep ? $"{sweep.Baseline}.{network.Name}" : network.Name;
+
+    /// <summary>The network called <paramref name="name"/> (case-insensitive), a sweep variant also as <c>Baseline.Variant</c>.</summary>
     /// <exception cref="ArgumentException">No network has that name (the message lists the names), or two declared ones do (it names both in full).</exception>
     public Preset Find(string name)
     {
-        var matches = All.Where(network => SameName(network.Name, name)).ToArray();
+        var matches = All.Where(network => SameName(network.Name, name) || SameName(QualifiedName(network), name)).ToArray();
         return matches.Length switch
         {
             1 => matches[0],
