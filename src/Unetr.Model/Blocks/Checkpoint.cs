@@ -138,7 +138,11 @@ namespace Unetr.Model.Blocks
                 using (torch.enable_grad())
                 {
                     replayed = saved.Select(t => t.detach().requires_grad_(t.requires_grad)).ToArray();
-                    output = recipe.Forward(replayed);
+
+                    // Only the output's handle is kept: the graph holds what its backward needs and frees each saved
+                    // tensor as autograd.grad consumes it; handles to the other intermediates would keep them all alive.
+                    using var recomputation = torch.NewDisposeScope();
+                    output = recipe.Forward(replayed).MoveToOuterDisposeScope();
                 }
 
                 Checkpoint.CountRecomputation();

@@ -54,10 +54,19 @@ namespace Unetr.Model.Blocks.Monai
         /// <inheritdoc/>
         public override Tensor forward(Tensor input)
         {
-            var hidden = lrelu.call(norm1.call(conv1.call(input)));
-            hidden = norm2.call(conv2.call(hidden));
-            var shortcut = conv3 is null || norm3 is null ? input : norm3.call(conv3.call(input));
-            return lrelu.call(hidden.add_(shortcut));
+            // Each intermediate is freed once the next exists (Intermediate.Release): at 96³ every one is 100+ MB.
+            var convolved = conv1.call(input);
+            var hidden = lrelu.call(Intermediate.Release(convolved, norm1.call(convolved)));
+            convolved = Intermediate.Release(hidden, conv2.call(hidden));
+            hidden = Intermediate.Release(convolved, norm2.call(convolved));
+            if (conv3 is null || norm3 is null)
+            {
+                return lrelu.call(hidden.add_(input));
+            }
+
+            convolved = conv3.call(input);
+            var shortcut = Intermediate.Release(convolved, norm3.call(convolved));
+            return lrelu.call(Intermediate.Release(shortcut, hidden.add_(shortcut)));
         }
     }
 }

@@ -35,7 +35,11 @@ namespace Unetr.Model.Blocks.Monai
         /// <param name="input">The deeper features <c>[B, in, *s]</c>.</param>
         /// <param name="skip">The skip features <c>[B, out, *2s]</c>.</param>
         /// <returns><c>[B, out, *2s]</c>.</returns>
-        public override Tensor forward(Tensor input, Tensor skip) =>
-            conv_block.call(cat([transp_conv.call(input), skip], 1));
+        public override Tensor forward(Tensor input, Tensor skip)
+        {
+            var upsampled = transp_conv.call(input);
+            var joined = Intermediate.Release(upsampled, cat([upsampled, skip], 1));
+            return Intermediate.Release(joined, conv_block.call(joined));
+        }
     }
 }
