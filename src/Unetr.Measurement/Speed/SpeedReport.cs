@@ -46,7 +46,8 @@ public static class SpeedReport
 
     /// <summary>
     /// Runs the report; <paramref name="args"/> may hold <c>--repeats N</c>, <c>--python PATH</c>, <c>--no-pytorch</c>,
-    /// <c>--breakdown</c> (also time a train step's parts on both sides), <c>--pytorch-heap same|default</c> (the PyTorch
+    /// <c>--breakdown</c> (also time a train step's parts on both sides, the forward's stages, and the forward with and
+    /// without BatchNorm folding), <c>--fold-only</c> (only the last two, on this side), <c>--pytorch-heap same|default</c> (the PyTorch
     /// worker inherits this process's C-heap settings, the default, or runs with glibc's own), <c>--networks a,b</c>
     /// (some of <c>seed</c>, <c>monai</c>, <c>narrowed</c>; all by default), <c>--no-hand-written</c> (skip the generated
     /// vs hand-written comparison) and <c>--readme PATH</c> (write the summary table into that file between
@@ -102,6 +103,19 @@ public static class SpeedReport
             Console.WriteLine(pytorchHeap == "same"
                 ? "PyTorch worker: same OpenMP wait policy and C-heap settings as this process"
                 : "PyTorch worker: same OpenMP wait policy, glibc's default C heap (--pytorch-heap default)");
+        }
+
+        if (args.Contains("--fold-only"))
+        {
+            foreach (var speedCase in Cases.Where(c => chosen.Contains(c.Key)))
+            {
+                using var side = new TorchSharpSide(speedCase.Network);
+                Console.WriteLine(ForwardStages(speedCase.Network, side, 2 * repeats));
+                Console.WriteLine(FoldComparison(speedCase.Network, side, 2 * repeats));
+            }
+
+            Console.WriteLine($"load average at end: {LoadAverage()}");
+            return 0;
         }
 
         var (matmulPeak, oneDnnPeak) = GemmPeak();
