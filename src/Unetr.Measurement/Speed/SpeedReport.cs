@@ -46,7 +46,8 @@ public static class SpeedReport
 
     /// <summary>
     /// Runs the report; <paramref name="args"/> may hold <c>--repeats N</c>, <c>--python PATH</c>, <c>--no-pytorch</c>,
-    /// <c>--breakdown</c> (also time a train step's parts on both sides), <c>--pytorch-heap same|default</c> (the PyTorch
+    /// <c>--breakdown</c> (also time a train step's parts on both sides, the forward's stages, and the forward with and
+    /// without BatchNorm folding), <c>--fold-only</c> (only the last two, on this side), <c>--pytorch-heap same|default</c> (the PyTorch
     /// worker inherits this process's C-heap settings, the default, or runs with glibc's own), <c>--networks a,b</c>
     /// (some of <c>seed</c>, <c>monai</c>, <c>narrowed</c>; all by default), <c>--no-hand-written</c> (skip the generated
     /// vs hand-written comparison) and <c>--readme PATH</c> (write the summary table into that file between
@@ -104,6 +105,19 @@ public static class SpeedReport
                 : "PyTorch worker: same OpenMP wait policy, glibc's default C heap (--pytorch-heap default)");
         }
 
+        if (args.Contains("--fold-only"))
+        {
+            foreach (var speedCase in Cases.Where(c => chosen.Contains(c.Key)))
+            {
+                using var side = new TorchSharpSide(speedCase.Network);
+                Console.WriteLine(ForwardStages(speedCase.Network, side, 2 * repeats));
+                Console.WriteLine(FoldComparison(speedCase.Network, side, 2 * repeats));
+            }
+
+            Console.WriteLine($"load average at end: {LoadAverage()}");
+            return 0;
+        }
+
         var (matmulPeak, oneDnnPeak) = GemmPeak();
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"GEMM, TorchSharp's libtorch (float32, best of 10 per shape): matmul 1024², 2048², 3072² {matmulPeak / 1e9:F1} GFLOP/s; "
@@ -144,7 +158,8 @@ public static class SpeedReport
             var trainRounds = TrainBatches.Select(batch => Timing.PairedTimed(
                     () => worker.Run(string.Create(CultureInfo.InvariantCulture, $"train {batch}")), () => side.TimeTrainStep(batch), 2 * repeats))
                 .ToArray();
-            var breakdownLine = breakdown ? Breakdown(network, side, worker, 2 * repeats) : null;
+            var breakdownLine = breakdown ? Breakdown(network, side, worker, 2 * repeats) + Environment.NewLine + ForwardStages(network, side, 2 * repeats)
+                + Environment.NewLine + FoldComparison(network, side, 2 * repeats) : null;
             results.Add(new CaseResult(
                 speedCase, forwardRounds.SecondMedian, trainRounds.Select(t => t.SecondMedian).ToArray(), forwardRounds, trainRounds, worker.MaxAbsDiff, worker.Torch, breakdownLine));
         }
@@ -391,6 +406,43 @@ public static class SpeedReport
         return $"{network.Name} train step parts, median ms of {rounds} rounds, TorchSharp / PyTorch: {string.Join(", ", parts)}";
     }
 
+    /// <summary>
+    /// Where this side's forward time goes: median milliseconds from one stage's output to the next
+    /// (<see cref="Unetr.Model.Compiled.ICompiledNetwork.StageObserver"/>; the first stage includes the transformer, a
+    /// stage includes the concatenation feeding it), and each stage's share of the summed medians.
+    /// </summary>
+    private static string ForwardStages(BenchNetwork network, TorchSharpSide side, int rounds)
+    {
+        var stages = Enumerable.Range(0, rounds + 1).Select(_ => side.ForwardStages()).Skip(1).ToList();
+        var medians = stages[0].Select(stage => (stage.Name, Ms: 1000 * Timing.Median(stages.Select(round => round.First(s => s.Name == stage.Name).Seconds).ToList()))).ToList();
+        var total = medians.Sum(stage => stage.Ms);
+        var parts = medians.Select(stage => string.Create(CultureInfo.InvariantCulture, $"{stage.Name} {stage.Ms:F1} ({100 * stage.Ms / total:F0} %)"));
+        return string.Create(CultureInfo.InvariantCulture, $"{network.Name} forward stages (TorchSharp), median ms of {rounds} rounds, sum {total:F1}: {string.Join(", ", parts)}");
+    }
+
+    /// <summary>
+    /// The forward with and without BatchNorm folding (<see cref="CpuRoutingPolicy.FoldBatchNorm"/>), in alternating
+    /// rounds on the same weights and input: the fold's own gain, whatever the load.
+    /// </summary>
+    private static string FoldComparison(BenchNetwork network, TorchSharpSide side, int rounds)
+    {
+        var unfolded = CpuRoutingPolicy.Current with { FoldBatchNorm = false };
+        var folded = CpuRoutingPolicy.Current with { FoldBatchNorm = true };
+        var timing = Timing.PairedTimed(
+            () =>
+            {
+                using var policy = CpuRoutingPolicy.Use(unfolded);
+                return side.TimeForward();
+            },
+            () =>
+            {
+                using var policy = CpuRoutingPolicy.Use(folded);
+                return side.TimeForward();
+            },
+            rounds);
+        return $"{network.Name} forward without / with BatchNorm folding: {Describe(timing)}";
+    }
+
     private static string Describe(PairedTiming timing) =>
         string.Create(CultureInfo.InvariantCulture,
             $"{timing.Ratio:F3}×  ({F(timing.FirstMedian)} s vs {F(timing.SecondMedian)} s; middle half of {timing.Ratios.Count} per-round ratios {timing.Low:F3}–{timing.High:F3}: {(timing.IsParityWithinNoise ? "1.00× within noise" : "differs beyond noise")})");
@@ -581,6 +633,29 @@ public static class SpeedReport
         public double TimeTrainStep(long batch) => Timing.Seconds(() => train.Run(batch));
 
         public double[] TrainParts() => train.RunTimedParts();
+
+        /// <summary>One forward pass, timed from stage output to stage output.</summary>
+        public List<(string Name, double Seconds)> ForwardStages()
+        {
+            var observed = (Unetr.Model.Compiled.ICompiledNetwork)forward.Network;
+            var times = new List<(string Name, double Seconds)>();
+            var watch = System.Diagnostics.Stopwatch.StartNew();
+            observed.StageObserver = (name, _) =>
+            {
+                times.Add((name, watch.Elapsed.TotalSeconds));
+                watch.Restart();
+            };
+            try
+            {
+                Forward();
+            }
+            finally
+            {
+                observed.StageObserver = null;
+            }
+
+            return times;
+        }
 
         private void Forward() => forward.Run().Dispose();
 

@@ -16,7 +16,7 @@ namespace Unetr.Model.Blocks
     /// which steers oneDNN away from a kernel that computes wrong input gradients on some CPUs (docs/speed-notes.md, sixth session; 2D
     /// convolutions with 4 → 8, 8 → 8 and 16 → 24 channels at batch 2 were off by up to 3 against double precision).
     /// </remarks>
-    public sealed class OneDnnConv : nn.Module<Tensor, Tensor>, IGraphBlock
+    public sealed class OneDnnConv : nn.Module<Tensor, Tensor>, IGraphBlock, IFoldableConvolution
     {
         private readonly Parameter weight;
         private readonly Parameter? bias;
@@ -53,13 +53,18 @@ namespace Unetr.Model.Blocks
         public GraphValue Export(GraphBuilder graph, GraphValue input) => graph.Conv(input, weight, bias, _strides[0], _padding[0]);
 
         /// <inheritdoc/>
-        public override Tensor forward(Tensor input)
-        {
-            var kernel = OneDnnWeights.For(weight, input);
-            return _spatialDims == 2
-                ? nn.functional.conv2d(input, kernel, bias, strides: _strides, padding: _padding)
-                : nn.functional.conv3d(input, kernel, bias, strides: _strides, padding: _padding);
-        }
+        public override Tensor forward(Tensor input) => Convolve(input, OneDnnWeights.For(weight, input), bias);
+
+        Tensor IFoldableConvolution.Weight => weight;
+
+        Tensor? IFoldableConvolution.Bias => bias;
+
+        Tensor IFoldableConvolution.Convolve(Tensor input, Tensor kernel, Tensor? kernelBias) => Convolve(input, kernel, kernelBias);
+
+        private Tensor Convolve(Tensor input, Tensor kernel, Tensor? kernelBias) =>
+            _spatialDims == 2
+                ? nn.functional.conv2d(input, kernel, kernelBias, strides: _strides, padding: _padding)
+                : nn.functional.conv3d(input, kernel, kernelBias, strides: _strides, padding: _padding);
     }
 
     /// <summary>

@@ -26,7 +26,7 @@ namespace Unetr.Model.Blocks
     /// Every route takes the weight through <see cref="OneDnnWeights"/>, which steers oneDNN away from a kernel that
     /// computes wrong input gradients on some CPUs (docs/speed-notes.md, sixth session).
     /// </remarks>
-    public sealed class OneDnnConv3d : nn.Module<Tensor, Tensor>, IGraphBlock
+    public sealed class OneDnnConv3d : nn.Module<Tensor, Tensor>, IGraphBlock, IFoldableConvolution
     {
         private readonly Parameter weight;
         private readonly Parameter? bias;
@@ -65,26 +65,33 @@ namespace Unetr.Model.Blocks
         public GraphValue Export(GraphBuilder graph, GraphValue input) => graph.Conv(input, weight, bias, stride: 1, _padding);
 
         /// <inheritdoc/>
-        public override Tensor forward(Tensor input)
+        public override Tensor forward(Tensor input) => Convolve(input, OneDnnWeights.For(weight, input), bias);
+
+        Tensor IFoldableConvolution.Weight => weight;
+
+        Tensor? IFoldableConvolution.Bias => bias;
+
+        Tensor IFoldableConvolution.Convolve(Tensor input, Tensor kernel, Tensor? kernelBias) => Convolve(input, kernel, kernelBias);
+
+        private Tensor Convolve(Tensor input, Tensor kernel, Tensor? kernelBias)
         {
-            var kernel = OneDnnWeights.For(weight, input);
             return RouteFor(input.shape, input.device_type == TorchSharp.DeviceType.CPU) switch
             {
-                OneDnnRoute.PaddedInput => nn.functional.conv3d(PadSpatial(input, extraDepth: 0), kernel, bias),
-                OneDnnRoute.DepthSlabs => ConvolveDepthSlabs(input, kernel),
-                _ => nn.functional.conv3d(input, kernel, bias, padding: _paddingPerAxis),
+                OneDnnRoute.PaddedInput => nn.functional.conv3d(PadSpatial(input, extraDepth: 0), kernel, kernelBias),
+                OneDnnRoute.DepthSlabs => ConvolveDepthSlabs(input, kernel, kernelBias),
+                _ => nn.functional.conv3d(input, kernel, kernelBias, padding: _paddingPerAxis),
             };
         }
 
         // Output depth Do splits into two halves of ceil(Do / 2); slab i reads padded planes [i·half, i·half + half + k − 1).
         // An odd Do gets one more zero plane at the end, whose output plane is cut off again.
-        private Tensor ConvolveDepthSlabs(Tensor input, Tensor kernel)
+        private Tensor ConvolveDepthSlabs(Tensor input, Tensor kernel, Tensor? kernelBias)
         {
             var outputDepth = input.shape[2] + 2 * _padding - _kernel + 1;
             var half = (outputDepth + 1) / 2;
             var padded = PadSpatial(input, extraDepth: 2 * half - outputDepth);
             var slabs = cat(new[] { padded.narrow(2, 0, half + _kernel - 1), padded.narrow(2, half, half + _kernel - 1) }, 0);
-            var halves = nn.functional.conv3d(slabs, kernel, bias);
+            var halves = nn.functional.conv3d(slabs, kernel, kernelBias);
 
             // [2, C', half, H', W'] → [C', 2, half, H', W'] → [1, C', 2·half, H', W'] (a view when the output is channels-last).
             var shape = halves.shape;

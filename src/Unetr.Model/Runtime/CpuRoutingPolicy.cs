@@ -48,6 +48,7 @@ public sealed record CpuRoutingPolicy
         PatchProduct = false,
         SingleThreadTokenLimit = 0,
         ChannelsLastTrainingVoxelLimit = 0,
+        FoldBatchNorm = false,
     };
 
     /// <summary>
@@ -86,6 +87,13 @@ public sealed record CpuRoutingPolicy
     /// unless this is 0 (never channels-last). Default 64³.
     /// </summary>
     public long ChannelsLastTrainingVoxelLimit { get; init; } = 64L * 64 * 64;
+
+    /// <summary>
+    /// Whether a seed-layout convolution followed by BatchNorm and ReLU (<see cref="Blocks.Seed.ConvBlock"/>,
+    /// <see cref="Blocks.Seed.DeconvBlock"/>) computes, in evaluation mode without gradients, one convolution with the
+    /// BatchNorm folded into its weight and bias, then the ReLU in place (<see cref="Blocks.Seed.BatchNormFold"/>).
+    /// </summary>
+    public bool FoldBatchNorm { get; init; } = true;
 
     /// <summary>
     /// Makes <paramref name="policy"/> the policy of the calling thread and of the async flow it starts, until the

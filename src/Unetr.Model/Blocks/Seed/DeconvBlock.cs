@@ -7,11 +7,13 @@ namespace Unetr.Model.Blocks.Seed
 {
     /// <summary>
     /// Seed layout upsampling block: child <c>block</c> = Sequential(<see cref="SingleDeconvBlock"/>,
-    /// <see cref="SingleConvBlock"/>, BatchNorm, ReLU). Doubles every spatial axis.
+    /// <see cref="SingleConvBlock"/>, BatchNorm, ReLU). Doubles every spatial axis. In evaluation mode without gradients
+    /// the convolution has the BatchNorm folded in (<see cref="BatchNormFold"/>).
     /// </summary>
     public sealed class DeconvBlock : nn.Module<Tensor, Tensor>, IGraphBlock
     {
         private readonly Sequential block;
+        private readonly BatchNormFold fold;
 
         /// <summary>Creates the block.</summary>
         /// <param name="spatialDims">2 or 3.</param>
@@ -21,11 +23,10 @@ namespace Unetr.Model.Blocks.Seed
         public DeconvBlock(int spatialDims, long inChannels, long outChannels, long kernel = 3)
             : base(nameof(DeconvBlock))
         {
-            block = nn.Sequential(
-                new SingleDeconvBlock(spatialDims, inChannels, outChannels),
-                new SingleConvBlock(spatialDims, outChannels, outChannels, kernel),
-                Layers.Norm(NormKind.Batch, spatialDims, outChannels),
-                nn.ReLU(inplace: true));
+            var convolution = new SingleConvBlock(spatialDims, outChannels, outChannels, kernel);
+            var norm = (BatchNorm)Layers.Norm(NormKind.Batch, spatialDims, outChannels);
+            block = nn.Sequential(new SingleDeconvBlock(spatialDims, inChannels, outChannels), convolution, norm, nn.ReLU(inplace: true));
+            fold = new BatchNormFold(convolution.Convolution, norm);
             RegisterComponents();
         }
 
@@ -33,6 +34,30 @@ namespace Unetr.Model.Blocks.Seed
         public GraphValue Export(GraphBuilder graph, GraphValue input) => graph.Apply(block, input);
 
         /// <inheritdoc/>
-        public override Tensor forward(Tensor input) => block.call(input);
+        public override Tensor forward(Tensor input)
+        {
+            if (BatchNormFold.Applies(training))
+            {
+                return fold.ConvolveNormalizeRelu(((nn.Module<Tensor, Tensor>)block[0]).call(input));
+            }
+
+            if (training)
+            {
+                fold.Invalidate();
+            }
+
+            return block.call(input);
+        }
+
+        /// <inheritdoc/>
+        protected override void Dispose(bool disposing)
+        {
+            if (disposing)
+            {
+                fold.Dispose();
+            }
+
+            base.Dispose(disposing);
+        }
     }
 }

@@ -23,6 +23,9 @@ namespace Unetr.Model.Blocks.Seed
             RegisterComponents();
         }
 
+        /// <summary>The convolution, for <see cref="BatchNormFold"/>.</summary>
+        internal IFoldableConvolution Convolution => (IFoldableConvolution)block;
+
         /// <inheritdoc/>
         public GraphValue Export(GraphBuilder graph, GraphValue input) => graph.Apply(block, input);
 

@@ -1,0 +1,170 @@
+using System;
+using TorchSharp.Modules;
+using Unetr.Model.Runtime;
+using static TorchSharp.torch;
+
+namespace Unetr.Model.Blocks.Seed
+{
+    /// <summary>
+    /// Convolution, BatchNorm and ReLU in evaluation mode as one convolution whose weight and bias have the BatchNorm
+    /// folded in (W·s and (b − μ)·s + β per output channel, s = γ / √(σ² + ε)), then the ReLU in place: one pass over the
+    /// output instead of three. The same function up to rounding.
+    /// </summary>
+    /// <remarks>
+    /// <para>
+    /// The folded tensors are cached, never registered, so the <c>state_dict</c> is untouched. A cached fold is used only
+    /// while it still describes the parameters: the same tensor objects (a move to another device or dtype makes new
+    /// ones), BatchNorm's four vectors and the convolution's bias equal to the copies taken when folding, and 1,024
+    /// elements of the weight spread over it equal too. An optimiser step or a loaded checkpoint changes at least the
+    /// vectors; an in-place change of only the convolution weight that spares every sampled element would be missed,
+    /// so <see cref="Invalidate"/> exists for code that does that, and the blocks call it whenever they run in training mode.
+    /// </para>
+    /// <para>
+    /// Used only when <see cref="Applies"/> says so: evaluation mode, no gradient being recorded, and
+    /// <see cref="CpuRoutingPolicy.FoldBatchNorm"/>. A replaced fold is left to the garbage collector rather than
+    /// disposed, since another thread's forward may still be convolving with it.
+    /// </para>
+    /// </remarks>
+    public sealed class BatchNormFold : IDisposable
+    {
+        private const long WeightSample = 1024;
+
+        private readonly IFoldableConvolution convolution;
+        private readonly BatchNorm norm;
+        private readonly object gate = new();
+        private Folded? folded;
+
+        internal BatchNormFold(IFoldableConvolution convolution, BatchNorm norm)
+        {
+            this.convolution = convolution;
+            this.norm = norm;
+        }
+
+        /// <summary>Whether a block in this mode folds: evaluation mode, no gradient recorded, and the policy's <see cref="CpuRoutingPolicy.FoldBatchNorm"/>.</summary>
+        /// <param name="training">The block's <c>training</c> flag.</param>
+        public static bool Applies(bool training) =>
+            !training && !is_grad_enabled() && CpuRoutingPolicy.Current.FoldBatchNorm;
+
+        /// <summary>ReLU(BatchNorm(conv(<paramref name="input"/>))) in evaluation mode, by the folded convolution.</summary>
+        /// <param name="input">The convolution's input.</param>
+        public Tensor ConvolveNormalizeRelu(Tensor input)
+        {
+            var current = Current();
+            return convolution.Convolve(input, current.Weight, current.Bias).relu_();
+        }
+
+        /// <summary>Drops the cached fold; the next evaluation-mode forward folds again.</summary>
+        public void Invalidate()
+        {
+            lock (gate)
+            {
+                folded = null;
+            }
+        }
+
+        /// <inheritdoc/>
+        public void Dispose()
+        {
+            lock (gate)
+            {
+                folded?.Dispose();
+                folded = null;
+            }
+        }
+
+        private Folded Current()
+        {
+            lock (gate)
+            {
+                using var scope = NewDisposeScope();
+                if (folded is null || !folded.Describes(Sources()))
+                {
+                    folded = Fold(Sources());
+                }
+
+                return folded;
+            }
+        }
+
+        private Tensor?[] Sources() =>
+            new[] { convolution.Weight, convolution.Bias, norm.running_mean, norm.running_var, norm.weight, norm.bias };
+
+        private Folded Fold(Tensor?[] sources)
+        {
+            using var mode = no_grad();
+            var weight = convolution.Weight;
+            var mean = norm.running_mean ?? throw new InvalidOperationException("BatchNorm folding needs running statistics.");
+            var variance = norm.running_var!;
+            var scale = (variance + norm.eps).rsqrt();
+            if (norm.weight is { } gamma)
+            {
+                scale = scale * gamma;
+            }
+
+            var shift = ((convolution.Bias is { } bias ? bias - mean : -mean) * scale);
+            if (norm.bias is { } beta)
+            {
+                shift = shift + beta;
+            }
+
+            var broadcast = new long[weight.dim()];
+            Array.Fill(broadcast, 1L);
+            broadcast[0] = -1;
+            var foldedWeight = (weight * scale.view(broadcast)).DetachFromDisposeScope();
+            var foldedBias = shift.contiguous().DetachFromDisposeScope();
+
+            var stride = Math.Max(1, weight.numel() / WeightSample);
+            var sampleIndex = arange(0, weight.numel(), stride, ScalarType.Int64, weight.device).DetachFromDisposeScope();
+            var copies = Array.ConvertAll(Snapshot(sources, sampleIndex), copy => copy?.clone().DetachFromDisposeScope());
+            return new Folded(foldedWeight, foldedBias, Array.ConvertAll(sources, s => s?.Handle ?? IntPtr.Zero), copies, sampleIndex);
+        }
+
+        // The weight is represented by its sampled elements; the other sources are small and kept whole.
+        private static Tensor?[] Snapshot(Tensor?[] sources, Tensor sampleIndex)
+        {
+            var snapshot = (Tensor?[])sources.Clone();
+            snapshot[0] = sources[0]!.flatten().index_select(0, sampleIndex);
+            return snapshot;
+        }
+
+        private sealed record Folded(Tensor Weight, Tensor Bias, IntPtr[] Handles, Tensor?[] Copies, Tensor SampleIndex) : IDisposable
+        {
+            public bool Describes(Tensor?[] sources)
+            {
+                for (var i = 0; i < sources.Length; i++)
+                {
+                    if ((sources[i]?.Handle ?? IntPtr.Zero) != Handles[i])
+                    {
+                        return false;
+                    }
+                }
+
+                var now = Snapshot(sources, SampleIndex);
+                for (var i = 0; i < now.Length; i++)
+                {
+                    if (now[i] is { } value && !Same(value, Copies[i]!))
+                    {
+                        return false;
+                    }
+                }
+
+                return true;
+            }
+
+            // Exact equality; a NaN never equals itself, so a fold of NaN statistics is simply redone.
+            private static bool Same(Tensor now, Tensor copy) =>
+                now.shape.AsSpan().SequenceEqual(copy.shape) && now.eq(copy).all().item<bool>();
+
+            public void Dispose()
+            {
+                Weight.Dispose();
+                Bias.Dispose();
+                SampleIndex.Dispose();
+                foreach (var copy in Copies)
+                {
+                    copy?.Dispose();
+                }
+            }
+        }
+    }
+}
