@@ -26,7 +26,10 @@ public sealed record SlurmResources(string? Partition, string? Time, int CpusPer
 /// <c>srun</c> takes the cluster's <c>MpiDefault</c>, which is <c>none</c> unless the site sets it, and then does not wire
 /// the ranks together. Slurm 22.05's <c>srun</c> no longer takes <c>--cpus-per-task</c> from <c>sbatch</c>
 /// (<c>SLURM_CPUS_PER_TASK</c>), so the script passes it again. <c>--kill-on-bad-exit=1</c>: a rank that dies ends the
-/// others, which would otherwise wait in a collective (a rank that fails with an error aborts them itself).
+/// others, which would otherwise wait in a collective (a rank that fails with an error aborts them itself). This line
+/// runs on a real Slurm in <c>SlurmAblationTests</c> (Debian 12's Slurm 22.05 and Open MPI 4.1.4 with PMIx 4.2): each
+/// node needs the PMIx library where the <c>mpi_pmix</c> plugin looks for it, which on Debian is the package
+/// libpmix-dev (the plugin opens <c>libpmix.so</c>, not <c>libpmix.so.2</c>).
 /// </remarks>
 public static class SlurmScript
 {

@@ -24,7 +24,7 @@ internal sealed class SingleNodeSlurm : IDisposable
 {
     private static readonly TimeSpan NodeLimit = TimeSpan.FromSeconds(90);
     private static readonly string[] Daemons = { "munged", "slurmctld", "slurmd" };
-    private static readonly string[] Clients = { "sbatch", "squeue", "sinfo", "scontrol", "scancel" };
+    private static readonly string[] Clients = { "sbatch", "srun", "squeue", "sinfo", "scontrol", "scancel" };
 
     private readonly string _directory;
     private readonly List<(string Name, Process Process, StringBuilder Output)> _daemons = new();
@@ -92,6 +92,24 @@ internal sealed class SingleNodeSlurm : IDisposable
         }
 
         return (process.ExitCode, output, error.Result);
+    }
+
+    /// <summary>
+    /// Runs <c>srun --mpi=pmix</c> with <paramref name="tasks"/> tasks of one CPU each, so that a job that starts MPI
+    /// ranks this way fails here, with the reason, rather than in an array task's log.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">Slurm's PMIx plugin cannot start tasks (the message says what to install).</exception>
+    public void RequirePmix(int tasks)
+    {
+        var count = tasks.ToString(CultureInfo.InvariantCulture);
+        var (exitCode, output, error) = Run("srun", "--mpi=pmix", "--ntasks=" + count, "--cpus-per-task=1", "true");
+        if (exitCode != 0)
+        {
+            // Debian's mpi_pmix plugin loads PMIx by the development name libpmix.so, which only libpmix-dev installs.
+            throw new InvalidOperationException(
+                $"srun --mpi=pmix --ntasks={count} true exited with {exitCode}: {output}{error}Slurm's mpi_pmix plugin needs the PMIx library under the name "
+                + $"libpmix.so: as root, apt-get install libpmix-dev (.ci/run does), then start the cluster again.{Logs()}");
+        }
     }
 
     /// <summary>Submits <paramref name="script"/> with <c>sbatch</c> and returns the job's id.</summary>
@@ -241,6 +259,7 @@ internal sealed class SingleNodeSlurm : IDisposable
             "SelectTypeParameters=CR_Core",
             "SchedulerType=sched/backfill",
             "ReturnToService=2",
+            // Slurm's own default, as on a site that sets none: ablate.sbatch must name --mpi=pmix itself.
             "MpiDefault=none",
             "JobAcctGatherType=jobacct_gather/none",
             "AccountingStorageType=accounting_storage/none",
