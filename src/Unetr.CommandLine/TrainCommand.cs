@@ -253,7 +253,7 @@ internal static class TrainCommand
         }
 
         Console.WriteLine(string.Create(Invariant,
-            $"Training {preset.Name} ({preset.Summary.Parameters:N0} parameters) on {Volumes(settings, data, size)}: {options.Steps} steps of batch {options.BatchSize}, AdamW lr {options.LearningRate:G3} (warm-up {options.WarmupSteps}, cosine), weight decay {options.WeightDecay:G3}, seed {options.Seed}, {torch.get_num_threads()} libtorch threads{Ranks(group, trainer)}."));
+            $"Training {ModelCatalog.QualifiedName(preset)} ({preset.Summary.Parameters:N0} parameters) on {Volumes(settings, data, size)}: {options.Steps} steps of batch {options.BatchSize}, AdamW lr {options.LearningRate:G3} (warm-up {options.WarmupSteps}, cosine), weight decay {options.WeightDecay:G3}, seed {options.Seed}, {torch.get_num_threads()} libtorch threads{Ranks(group, trainer)}."));
         Console.WriteLine($"Classes: {string.Join(", ", data.ClassNames.Select((name, c) => $"{c} {name}"))}. Checkpoints: {Path.GetFullPath(settings.Output)}");
 
         // Before the first best.pt: whatever weights stand beside it, this file describes how their volumes were prepared
@@ -329,7 +329,7 @@ internal static class TrainCommand
             $"Held-out mean Dice {test.Mean:F4} ({Describe(test, data.ClassNames)}) on {test.Volumes} {scoredName}; best checkpoint from step {summary.BestStep} (validation {summary.BestMeanDice:F4}) in {Path.GetFullPath(bestWeights)}"));
         Console.WriteLine($"Curves: {Path.GetFullPath(Path.Combine(settings.Output, TrainingCurves.PngFile))} and {TrainingCurves.CsvFile}.");
         Console.WriteLine(
-            $"Segment an image with: unetr infer --model {preset.Name} --weights {bestWeights} {PreprocessingOptions.AsArguments(settings.Data.Preprocessing)} --input <image.nii.gz> --output <labels.nii.gz>");
+            $"Segment an image with: unetr infer --model {ModelCatalog.QualifiedName(preset)} --weights {bestWeights} {PreprocessingOptions.AsArguments(settings.Data.Preprocessing)} --input <image.nii.gz> --output <labels.nii.gz>");
         Console.WriteLine($"(infer and evaluate also read these preprocessing settings by themselves from {preprocessingFile}, beside the weights.)");
         Console.WriteLine($"Wall time {clock.Elapsed:hh\\:mm\\:ss} ({summary.Steps.Count} steps this run).");
         Console.WriteLine(Throughput(summary.Steps.Count * options.BatchSize, trainer, group));

@@ -73,7 +73,7 @@ public sealed class MyUnetrToolTests(ITestOutputHelper output)
             var trained = dotnet.Run(
                 $"run -c {DotnetProcess.BuildConfiguration} --no-build --project {Project} -- train --model SmallPatchUnetr.ResidualFalse --steps 2 --warmup 1 --validate-every 2 --log-every 2 --train-volumes 2 --validation-volumes 1 --test-volumes 1 --output {runs}",
                 repository);
-            Assert.StartsWith($"Training ResidualFalse ({total.Groups[1].Value} parameters) on 2 synthetic 32³ volumes", trained, StringComparison.Ordinal);
+            Assert.StartsWith($"Training SmallPatchUnetr.ResidualFalse ({total.Groups[1].Value} parameters) on 2 synthetic 32³ volumes", trained, StringComparison.Ordinal);
             Assert.NotEqual("69,671", total.Groups[1].Value);
 
             // infer takes the class name alone too (case-insensitive), and writes labels on the input's 32 × 28 × 20 grid.
