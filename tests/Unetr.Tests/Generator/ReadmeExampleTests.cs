@@ -32,11 +32,32 @@ public sealed partial class ReadmeExampleTests
     public void Readme_sweep_example_is_the_ablation_grid_as_declared()
     {
         static IEnumerable<string> Attributes(string source) => source.Split('\n').Select(l => l.Trim()).Where(l => l.StartsWith('[') || l.StartsWith("public partial class", StringComparison.Ordinal));
-        var example = CSharpBlocks().Single(b => b.Contains("[Sweep(", StringComparison.Ordinal));
+        var example = CSharpBlocks().Single(b => b.Contains("public partial class AblationBaseline", StringComparison.Ordinal));
         var grid = RepositoryFiles.ReadAllText("src", "Unetr.Measurement", "Ablation", "AblationNetworks.cs");
 
         Assert.Equal(Attributes(grid), Attributes(example));
         Assert.Equal(8, Attributes(example).Count(l => l.StartsWith("[Sweep(", StringComparison.Ordinal)));
+    }
+
+    [Fact]
+    public void Readme_loop_example_is_the_samples_baseline_as_declared()
+    {
+        const string Class = "public partial class SmallPatchUnetr;";
+        static IEnumerable<string> Attributes(IEnumerable<string> lines) => lines.Select(l => l.Trim()).Where(l => l.StartsWith('[') || l.StartsWith("public partial class", StringComparison.Ordinal));
+        var example = CSharpBlocks().Single(b => b.Contains(Class, StringComparison.Ordinal)).Split('\n');
+        var sample = RepositoryFiles.ReadAllText("samples", "MyUnetrTool", "Networks.cs").Split('\n').Select(l => l.Trim()).ToList();
+
+        // The sample's declaration: the attribute lines right above the class line, and the class line.
+        var end = sample.IndexOf(Class);
+        Assert.True(end > 0, $"samples/MyUnetrTool/Networks.cs has no line '{Class}'");
+        var start = end;
+        while (start > 0 && sample[start - 1].StartsWith('['))
+        {
+            start--;
+        }
+
+        Assert.Equal(sample.Skip(start).Take(end - start + 1), Attributes(example));
+        Assert.Equal(2, Attributes(example).Count(l => l.StartsWith("[Sweep(", StringComparison.Ordinal)));
     }
 
     [Fact]

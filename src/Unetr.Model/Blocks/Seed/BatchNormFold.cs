@@ -53,6 +53,30 @@ namespace Unetr.Model.Blocks.Seed
             return convolution.Convolve(input, current.Weight, current.Bias).relu_();
         }
 
+        /// <summary>
+        /// A folding block's forward: <paramref name="folded"/> when the fold applies (see <see cref="Applies"/>), otherwise
+        /// <paramref name="plain"/>; a training-mode pass drops the cached fold, because the optimizer changes the weights.
+        /// </summary>
+        /// <param name="training">The block's <c>training</c> flag.</param>
+        /// <param name="folded">The block's forward through <see cref="ConvolveNormalizeRelu"/>.</param>
+        /// <param name="plain">The block's forward through its modules.</param>
+        public Tensor Forward(bool training, Func<Tensor> folded, Func<Tensor> plain)
+        {
+            ArgumentNullException.ThrowIfNull(folded);
+            ArgumentNullException.ThrowIfNull(plain);
+            if (Applies(training))
+            {
+                return folded();
+            }
+
+            if (training)
+            {
+                Invalidate();
+            }
+
+            return plain();
+        }
+
         /// <summary>Drops the cached fold; the next evaluation-mode forward folds again.</summary>
         public void Invalidate()
         {

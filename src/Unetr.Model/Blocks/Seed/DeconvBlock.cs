@@ -34,20 +34,8 @@ namespace Unetr.Model.Blocks.Seed
         public GraphValue Export(GraphBuilder graph, GraphValue input) => graph.Apply(block, input);
 
         /// <inheritdoc/>
-        public override Tensor forward(Tensor input)
-        {
-            if (BatchNormFold.Applies(training))
-            {
-                return fold.ConvolveNormalizeRelu(((nn.Module<Tensor, Tensor>)block[0]).call(input));
-            }
-
-            if (training)
-            {
-                fold.Invalidate();
-            }
-
-            return block.call(input);
-        }
+        public override Tensor forward(Tensor input) =>
+            fold.Forward(training, () => fold.ConvolveNormalizeRelu(((nn.Module<Tensor, Tensor>)block[0]).call(input)), () => block.call(input));
 
         /// <inheritdoc/>
         protected override void Dispose(bool disposing)
