@@ -286,6 +286,19 @@ namespace Unetr.Generators.Parsing
         /// </summary>
         internal static SweepableProperty? Find(string? written)
         {
+            if (Split(written) is not var (qualifier, name))
+            {
+                return null;
+            }
+
+            return Properties.FirstOrDefault(p =>
+                string.Equals(p.Name, name, StringComparison.OrdinalIgnoreCase)
+                && (qualifier is null || string.Equals(p.Attribute, qualifier, StringComparison.OrdinalIgnoreCase)));
+        }
+
+        /// <summary>The attribute (without "Attribute", null when unqualified) and the property a written name gives.</summary>
+        private static (string? Qualifier, string Name)? Split(string? written)
+        {
             if (string.IsNullOrWhiteSpace(written))
             {
                 return null;
@@ -294,22 +307,19 @@ namespace Unetr.Generators.Parsing
             var text = written!.Trim();
             var dot = text.LastIndexOf('.');
             var qualifier = dot < 0 ? null : text.Substring(0, dot);
-            var name = text.Substring(dot + 1);
             if (qualifier is not null && qualifier.EndsWith("Attribute", StringComparison.Ordinal))
             {
                 qualifier = qualifier.Substring(0, qualifier.Length - "Attribute".Length);
             }
 
-            return Properties.FirstOrDefault(p =>
-                string.Equals(p.Name, name, StringComparison.OrdinalIgnoreCase)
-                && (qualifier is null || string.Equals(p.Attribute, qualifier, StringComparison.OrdinalIgnoreCase)));
+            return (qualifier, text.Substring(dot + 1));
         }
 
         private static string Names() => string.Join(", ", Properties.Select(p => p.Name));
 
         /// <summary>Why <paramref name="written"/> names no sweepable property, for UNETR021.</summary>
         private static string Why(string? written) =>
-            written is not null && written.Trim().EndsWith(EncoderArguments.Checkpointing, StringComparison.OrdinalIgnoreCase)
+            Split(written) is var (_, name) && string.Equals(name, EncoderArguments.Checkpointing, StringComparison.OrdinalIgnoreCase)
                 ? "changes how the backward pass is computed, not the network, so no sweep varies it (the memory-checkpointing benchmark measures it)"
                 : "is not a property of [Unetr], [PatchEmbedding], [Encoder] or [Decoder]";
 
