@@ -96,8 +96,9 @@ namespace Unetr.Dsl
         public bool Residual { get; set; } = true;
 
         /// <summary>
-        /// Activation checkpointing of the full-resolution stages (the decoder blocks whose output has the image's size):
-        /// in training they keep only their inputs and recompute their activations in the backward pass. Default false.
+        /// Activation checkpointing of every convolutional stage (each encoder and decoder block of the CNN path and the
+        /// output block): in training they keep only their inputs and recompute their activations in the backward pass,
+        /// one sample at a time where no batch norm couples the samples. Default false.
         /// </summary>
         public bool Checkpointing { get; set; }
     }

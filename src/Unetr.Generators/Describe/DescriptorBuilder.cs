@@ -148,31 +148,11 @@ namespace Unetr.Generators.Describe
         {
             var local = module + "Out";
             var shape = byName[module].OutputShape;
-            steps.Add(new ForwardStep(local, operation, module, inputs.ToEquatableArray(), index, module, shape, 1, Spec.DecoderCheckpointing && IsFullResolution(shape)));
+            steps.Add(new ForwardStep(local, operation, module, inputs.ToEquatableArray(), index, module, shape, 1, Spec.DecoderCheckpointing));
             return local;
         }
 
         private static EquatableArray<string> Locals(params string[] names) => names.ToEquatableArray();
-
-        /// <summary>Whether a per-sample shape (channels, then spatial sizes) has the image's spatial size.</summary>
-        private bool IsFullResolution(EquatableArray<long> shape)
-        {
-            var full = Levels.Shape(1, 0);
-            if (shape.Count != full.Count)
-            {
-                return false;
-            }
-
-            for (var axis = 1; axis < shape.Count; axis++)
-            {
-                if (shape[axis] != full[axis])
-                {
-                    return false;
-                }
-            }
-
-            return true;
-        }
 
         /// <summary>The encoder's arguments, with <c>checkpointing: true</c> appended when the declaration asks for it.</summary>
         public EquatableArray<Argument> EncoderArguments(params Argument[] arguments) =>

@@ -39,8 +39,12 @@ public static class CheckpointingMemory
 
     /// <summary>
     /// Runs the comparison. <paramref name="args"/> may hold <c>--steps N</c> (3 timed steps after one untimed),
-    /// <c>--batch N</c> (2) and <c>--variants a,b</c> (some of plain, encoder, decoder, both; all by default). A process
-    /// started with <c>--child KEY</c> measures one variant and prints one JSON line.
+    /// <c>--batch N</c> (2), <c>--variants a,b</c> (some of plain, encoder, decoder, both; all by default) and
+    /// <c>--heap kept|release</c>: <c>kept</c> (the default) runs the variants with the C heap that <c>unetr train</c> sets
+    /// up (freed pages kept for reuse, so the peak includes the allocator's slack); <c>release</c> maps every large
+    /// allocation on its own and unmaps it when freed (<c>MALLOC_MMAP_MAX_=65536</c>, <c>MALLOC_TRIM_THRESHOLD_=131072</c>),
+    /// so the peak follows the live tensors. A process started with <c>--child KEY</c> measures one variant and prints one
+    /// JSON line.
     /// </summary>
     public static int Run(IReadOnlyList<string> args)
     {
@@ -50,6 +54,13 @@ public static class CheckpointingMemory
         if (steps < 1 || batch < 1)
         {
             Console.Error.WriteLine($"--steps and --batch must be at least 1; got {steps} and {batch}.");
+            return 2;
+        }
+
+        var heap = CommandArguments.Option(args, "--heap") ?? "kept";
+        if (heap is not ("kept" or "release"))
+        {
+            Console.Error.WriteLine($"--heap takes kept or release; got '{heap}'.");
             return 2;
         }
 
@@ -78,16 +89,19 @@ public static class CheckpointingMemory
         }
 
         Console.WriteLine($"Activation checkpointing, MonaiBtcvUnetr at 96³, batch {batch}: one process per variant, {steps} timed train steps after one untimed; {BenchSettings.Threads} threads");
+        Console.WriteLine(heap == "kept"
+            ? "C heap: freed pages kept for reuse, as unetr train sets it up (peaks include the allocator's slack)"
+            : "C heap: every large allocation mapped on its own and unmapped when freed (MALLOC_MMAP_MAX_=65536, MALLOC_TRIM_THRESHOLD_=131072; peaks follow live tensors)");
         Console.WriteLine($"load average at start: {SpeedReport.LoadAverage()}");
         var results = new List<(Variant Variant, Measurement Result)>();
         foreach (var variant in Variants.Where(v => keys.Contains(v.Key)))
         {
-            results.Add((variant, RunChild(variant, steps, batch)));
+            results.Add((variant, RunChild(variant, steps, batch, heap)));
         }
 
         var rows = new List<string[]>
         {
-            new[] { "variant", "network", "peak RSS", "of plain", "before step", "step growth", "estimate (compile-time)", "step s", "of plain" },
+            new[] { "variant", "network", "peak RSS", "of plain", "before step", "step growth", "estimate (compile-time)", "forward", "backward", "optimizer", "step s", "of plain" },
         };
         var plain = results.FirstOrDefault(r => r.Variant.Key == "plain").Result;
         foreach (var (variant, result) in results)
@@ -102,6 +116,9 @@ public static class CheckpointingMemory
                 MiB(result.BeforeBytes),
                 MiB(result.PeakBytes - result.BeforeBytes),
                 MiB(estimate),
+                Phase(result.ForwardPeakBytes, result.BeforeBytes),
+                Phase(result.BackwardPeakBytes, result.BeforeBytes),
+                Phase(result.OptimizerPeakBytes, result.BeforeBytes),
                 result.MedianSeconds.ToString("F2", Invariant),
                 plain is null ? "" : string.Create(Invariant, $"{100.0 * result.MedianSeconds / plain.MedianSeconds:F0} %"),
             });
@@ -110,6 +127,7 @@ public static class CheckpointingMemory
         SpeedReport.PrintTable(rows);
         Console.WriteLine("peak RSS: VmHWM of the variant's process after its steps; before step: VmRSS after building the network, optimizer and batch;");
         Console.WriteLine("step growth: peak − before (activations, gradients, optimizer state, allocator slack); estimate: ModelSummary.EstimateActivationBytes from the compile-time table (activations only)");
+        Console.WriteLine("forward, backward, optimizer: peak RSS − before within that part of one more step (the kernel's peak reset between parts; n/a where it has none)");
         if (plain is not null)
         {
             foreach (var (variant, result) in results.Where(r => r.Variant.Key != "plain"))
@@ -139,12 +157,30 @@ public static class CheckpointingMemory
             times.Add(Timing.Seconds(() => workload.Run()));
         }
 
-        return new Measurement(ResidentMemory.Read("VmHWM"), before, Timing.Median(times));
+        // One more step, untimed, with the peak reset at each part's end: where in the step the peak is set.
+        var peak = ResidentMemory.Read("VmHWM");
+        var parts = new long[4];
+        var resets = ResidentMemory.ResetPeak();
+        workload.Run(part =>
+        {
+            parts[part] = ResidentMemory.Read("VmHWM");
+            resets &= ResidentMemory.ResetPeak();
+        });
+        peak = Math.Max(peak, parts.Max());
+        return resets
+            ? new Measurement(peak, before, Timing.Median(times), parts[1], parts[2], parts[3])
+            : new Measurement(peak, before, Timing.Median(times), 0, 0, 0);
     }
 
-    private static Measurement RunChild(Variant variant, int steps, long batch)
+    private static Measurement RunChild(Variant variant, int steps, long batch, string heap)
     {
         var start = new ProcessStartInfo { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        if (heap == "release")
+        {
+            start.Environment["MALLOC_MMAP_MAX_"] = "65536";
+            start.Environment["MALLOC_TRIM_THRESHOLD_"] = "131072";
+        }
+
         var host = Environment.ProcessPath ?? throw new InvalidOperationException("The path of this process is unknown; cannot start the measuring processes.");
         start.FileName = host;
         if (string.Equals(System.IO.Path.GetFileNameWithoutExtension(host), "dotnet", StringComparison.Ordinal))
@@ -175,6 +211,8 @@ public static class CheckpointingMemory
         return JsonSerializer.Deserialize<Measurement>(json) ?? throw new InvalidOperationException($"Unexpected output of the {variant.Key} process: {json}");
     }
 
+    private static string Phase(long peak, long before) => peak == 0 ? "n/a" : MiB(peak - before);
+
     private static string MiB(long bytes) => string.Create(Invariant, $"{bytes / (1024.0 * 1024.0):F0} MiB");
 
     private sealed record Variant(string Key, string Network, ModelSummary Summary, bool Encoder, bool Decoder, Func<nn.Module<Tensor, Tensor>> Create);
@@ -183,5 +221,8 @@ public static class CheckpointingMemory
     /// <param name="PeakBytes">VmHWM after the steps.</param>
     /// <param name="BeforeBytes">VmRSS before the first step.</param>
     /// <param name="MedianSeconds">Median seconds of the timed steps.</param>
-    public sealed record Measurement(long PeakBytes, long BeforeBytes, double MedianSeconds);
+    /// <param name="ForwardPeakBytes">VmHWM within the forward and loss of one more step (0 where the peak cannot be reset).</param>
+    /// <param name="BackwardPeakBytes">VmHWM within that step's backward pass.</param>
+    /// <param name="OptimizerPeakBytes">VmHWM within that step's optimizer step.</param>
+    public sealed record Measurement(long PeakBytes, long BeforeBytes, double MedianSeconds, long ForwardPeakBytes, long BackwardPeakBytes, long OptimizerPeakBytes);
 }

@@ -22,6 +22,26 @@ public static class ResidentMemory
         return process.WorkingSet64;
     }
 
+    /// <summary>The file whose value 5 resets this process's peak resident size (<c>VmHWM</c>) to the current one (Linux).</summary>
+    public const string ClearRefsFile = "/proc/self/clear_refs";
+
+    /// <summary>
+    /// Resets the peak (<c>VmHWM</c>) to the current resident size, so that the next read of the peak covers only what
+    /// ran since. Returns false where the kernel offers no such reset (not Linux, or the file cannot be written).
+    /// </summary>
+    public static bool ResetPeak()
+    {
+        try
+        {
+            File.WriteAllText(ClearRefsFile, "5");
+            return true;
+        }
+        catch (Exception error) when (error is IOException or UnauthorizedAccessException or NotSupportedException)
+        {
+            return false;
+        }
+    }
+
     /// <summary>A memory field of <see cref="StatusFile"/> in bytes, e.g. <c>VmRSS</c> or the peak <c>VmHWM</c>.</summary>
     /// <exception cref="InvalidOperationException">The file has no such field.</exception>
     public static long Read(string field)

@@ -41,14 +41,14 @@ public partial class SeedUnetr64;
 [Decoder(Widths = new[] { 16, 32, 64, 128 }, Norm = NormKind.Instance, Residual = true)]
 public partial class MonaiBtcvEncoderCheckpointed;
 
-/// <summary>MONAI's BTCV network with its full-resolution stages (encoder1, decoder2, out) checkpointed.</summary>
+/// <summary>MONAI's BTCV network with every stage of its convolutional path (encoder1–4, decoder5–2, out) checkpointed.</summary>
 [Unetr(Layout = UnetrLayout.Monai, ImageSize = new[] { 96, 96, 96 }, InChannels = 1, OutChannels = 14)]
 [PatchEmbedding(PatchSize = 16, Projection = PatchProjection.Perceptron)]
 [Encoder(EmbedDim = 768, Depth = 12, Heads = 12, MlpDim = 3072, ExtractLayers = new[] { 4, 7, 10, 12 }, FinalNorm = true, QkvBias = false)]
 [Decoder(Widths = new[] { 16, 32, 64, 128 }, Norm = NormKind.Instance, Residual = true, Checkpointing = true)]
 public partial class MonaiBtcvDecoderCheckpointed;
 
-/// <summary>MONAI's BTCV network with the transformer blocks and the full-resolution stages checkpointed.</summary>
+/// <summary>MONAI's BTCV network with the transformer blocks and every stage of its convolutional path checkpointed.</summary>
 [Unetr(Layout = UnetrLayout.Monai, ImageSize = new[] { 96, 96, 96 }, InChannels = 1, OutChannels = 14)]
 [PatchEmbedding(PatchSize = 16, Projection = PatchProjection.Perceptron)]
 [Encoder(EmbedDim = 768, Depth = 12, Heads = 12, MlpDim = 3072, ExtractLayers = new[] { 4, 7, 10, 12 }, FinalNorm = true, QkvBias = false, Checkpointing = true)]

@@ -116,18 +116,29 @@ public sealed class TrainStepWorkload : IDisposable
         batches.TryGetValue(batch, out var pair) ? pair : throw new ArgumentException($"This workload has no batch of {batch}; it has {string.Join(", ", batches.Keys)}.", nameof(batch));
 
     /// <summary>Runs one step on the first batch size and returns the loss before the update.</summary>
-    public float Run() => Step(firstBatch, parts: null);
+    public float Run() => Step(firstBatch, partEnded: null);
 
     /// <summary>Runs one step on the batch of size <paramref name="batch"/> and returns the loss before the update.</summary>
-    public float Run(long batch) => Step(batch, parts: null);
+    public float Run(long batch) => Step(batch, partEnded: null);
 
     /// <summary>Runs one step and returns the seconds of its parts: zero_grad, forward with loss, backward, optimizer step.</summary>
     public double[] RunTimedParts()
     {
         var parts = new double[4];
-        Step(firstBatch, parts);
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        Step(firstBatch, part =>
+        {
+            parts[part] = clock.Elapsed.TotalSeconds;
+            clock.Restart();
+        });
         return parts;
     }
+
+    /// <summary>
+    /// Runs one step on the first batch size and calls <paramref name="partEnded"/> with 0, 1, 2, 3 as zero_grad, forward
+    /// with loss, backward and the optimizer step end (the step's tensors are alive until after the last call).
+    /// </summary>
+    public float Run(Action<int> partEnded) => Step(firstBatch, partEnded ?? throw new ArgumentNullException(nameof(partEnded)));
 
     /// <inheritdoc />
     public void Dispose()
@@ -142,32 +153,20 @@ public sealed class TrainStepWorkload : IDisposable
         network.Dispose();
     }
 
-    // One step; with parts, the seconds of each stage are written into it (reading the loss marks the forward's end).
-    private float Step(long batch, double[]? parts)
+    // One step; partEnded, when given, hears of each part's end (reading the loss marks the forward's end).
+    private float Step(long batch, Action<int>? partEnded)
     {
         var (input, labels) = Batch(batch);
         using var scope = NewDisposeScope();
-        var clock = parts is null ? null : System.Diagnostics.Stopwatch.StartNew();
         optimizer.zero_grad();
-        Lap(clock, parts, 0);
+        partEnded?.Invoke(0);
         var loss = nn.functional.cross_entropy(network.call(input), labels);
         var value = loss.item<float>();
-        Lap(clock, parts, 1);
+        partEnded?.Invoke(1);
         loss.backward();
-        Lap(clock, parts, 2);
+        partEnded?.Invoke(2);
         optimizer.step();
-        Lap(clock, parts, 3);
+        partEnded?.Invoke(3);
         return value;
-    }
-
-    private static void Lap(System.Diagnostics.Stopwatch? clock, double[]? parts, int index)
-    {
-        if (clock is null || parts is null)
-        {
-            return;
-        }
-
-        parts[index] = clock.Elapsed.TotalSeconds;
-        clock.Restart();
     }
 }

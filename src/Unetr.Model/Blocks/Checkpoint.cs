@@ -14,17 +14,42 @@ namespace Unetr.Model.Blocks
     /// </summary>
     /// <remarks>
     /// Buffers (batch norm's running statistics) are saved before the recomputation and put back after it, so the
-    /// recomputation does not count a batch twice. Dropout is not supported: the blocks refuse checkpointing with a
+    /// recomputation does not count a batch twice. A module in which no sample affects another (no batch norm anywhere
+    /// in it) is recomputed and back-propagated one sample at a time: the recomputed activations and their gradients are
+    /// then those of one sample, not of the batch, which is what sets the backward pass's peak at 96³ and above
+    /// (docs/speed-notes.md, eighth session). Parameter gradients are the sum of the samples' (the same sums, added in
+    /// another order). Dropout is not supported: the blocks refuse checkpointing with a
     /// dropout rate above 0 (<see cref="RequireNoDropout"/>), because a recomputed dropout would draw another mask.
     /// </remarks>
     public static class Checkpoint
     {
         private static long recomputations;
+        private static long samplewiseRecomputations;
 
         /// <summary>How many checkpointed calls this process has recomputed in a backward pass.</summary>
         public static long Recomputations => System.Threading.Interlocked.Read(ref recomputations);
 
-        internal static void CountRecomputation() => System.Threading.Interlocked.Increment(ref recomputations);
+        /// <summary>How many of <see cref="Recomputations"/> went one sample at a time (batch above 1, no batch norm).</summary>
+        public static long SamplewiseRecomputations => System.Threading.Interlocked.Read(ref samplewiseRecomputations);
+
+        internal static void CountRecomputation(bool samplewise)
+        {
+            System.Threading.Interlocked.Increment(ref recomputations);
+            if (samplewise)
+            {
+                System.Threading.Interlocked.Increment(ref samplewiseRecomputations);
+            }
+        }
+
+        /// <summary>
+        /// Whether no sample of a batch affects another's output in <paramref name="module"/>: true unless it holds a batch
+        /// norm (which normalises with statistics over the batch in training).
+        /// </summary>
+        public static bool SamplesIndependent(nn.Module module)
+        {
+            ArgumentNullException.ThrowIfNull(module);
+            return !module.modules().Prepend(module).Any(m => m.GetType().Name.StartsWith("BatchNorm", StringComparison.Ordinal));
+        }
 
         /// <summary>Runs <paramref name="module"/> on <paramref name="input"/>, checkpointed when training with autograd.</summary>
         public static Tensor Call(nn.Module<Tensor, Tensor> module, Tensor input)
@@ -66,13 +91,13 @@ namespace Unetr.Model.Blocks
             }
 
             // The parameters are inputs of the function too, so that the autograd graph routes their gradients.
-            var recipe = new Recipe(module, forward, inputs.Length, parameters.Length);
+            var recipe = new Recipe(module, forward, inputs.Length, parameters.Length, SamplesIndependent(module));
             var arguments = new object[] { recipe }.Concat(inputs).Concat(parameters).ToArray();
             return CheckpointFunction.apply(arguments);
         }
 
         /// <summary>What the backward pass needs to recompute a checkpointed call.</summary>
-        internal sealed record Recipe(nn.Module Module, Func<Tensor[], Tensor> Forward, int Inputs, int Parameters);
+        internal sealed record Recipe(nn.Module Module, Func<Tensor[], Tensor> Forward, int Inputs, int Parameters, bool Samplewise);
     }
 
     /// <summary>The custom autograd function behind <see cref="Checkpoint"/>.</summary>
@@ -133,22 +158,59 @@ namespace Unetr.Model.Blocks
                     kept = buffers.Select(b => b.clone()).ToArray();
                 }
 
-                Tensor output;
-                Tensor[] replayed;
-                using (torch.enable_grad())
+                var batch = saved.Count > 0 && saved[0].dim() > 0 ? saved[0].shape[0] : 1;
+                var samplewise = recipe.Samplewise && batch > 1
+                    && saved.All(t => t.dim() > 0 && t.shape[0] == batch) && grad_output.dim() > 0 && grad_output.shape[0] == batch;
+                var needed = saved.Select(t => t.requires_grad).ToArray();
+                var inputGradients = new Tensor?[saved.Count];
+                var parameterGradients = new Tensor?[parameters.Length];
+                if (samplewise)
                 {
-                    replayed = saved.Select(t => t.detach().requires_grad_(t.requires_grad)).ToArray();
+                    for (var i = 0; i < saved.Count; i++)
+                    {
+                        inputGradients[i] = needed[i] ? torch.empty_like(saved[i]) : null;
+                    }
 
-                    // Only the output's handle is kept: the graph holds what its backward needs and frees each saved
-                    // tensor as autograd.grad consumes it; handles to the other intermediates would keep them all alive.
-                    using var recomputation = torch.NewDisposeScope();
-                    output = recipe.Forward(replayed).MoveToOuterDisposeScope();
+                    for (var sample = 0L; sample < batch; sample++)
+                    {
+                        // One sample's recomputed activations and gradients at a time: freed before the next sample's.
+                        using var sampleScope = torch.NewDisposeScope();
+                        var (inputs, weights) = Backpropagate(recipe, saved.Select(t => t.narrow(0, sample, 1)).ToArray(), needed, parameters, grad_output.narrow(0, sample, 1));
+                        using (torch.no_grad())
+                        {
+                            for (var i = 0; i < saved.Count; i++)
+                            {
+                                if (inputGradients[i] is { } gradient)
+                                {
+                                    CopyOrZero(gradient.narrow(0, sample, 1), inputs[i]);
+                                }
+                            }
+
+                            for (var p = 0; p < parameters.Length; p++)
+                            {
+                                if (weights[p] is not { } weight || weight.IsInvalid)
+                                {
+                                    continue;
+                                }
+
+                                if (parameterGradients[p] is { } sum)
+                                {
+                                    sum.add_(weight);
+                                }
+                                else
+                                {
+                                    parameterGradients[p] = weight.clone().MoveToOuterDisposeScope();
+                                }
+                            }
+                        }
+                    }
+                }
+                else
+                {
+                    (inputGradients, parameterGradients) = Backpropagate(recipe, saved.ToArray(), needed, parameters, grad_output);
                 }
 
-                Checkpoint.CountRecomputation();
-
-                var wrt = replayed.Where(t => t.requires_grad).Concat(parameters).ToArray();
-                var grads = torch.autograd.grad(new[] { output }, wrt, new[] { grad_output }, allow_unused: true);
+                Checkpoint.CountRecomputation(samplewise);
 
                 // After the gradients: batch norm's backward node holds the running statistics, and writing them
                 // earlier would count as modifying a tensor autograd saved.
@@ -159,19 +221,49 @@ namespace Unetr.Model.Blocks
                         buffers[i].copy_(kept[i]);
                     }
                 }
-                var next = 0;
-                foreach (var input in replayed)
-                {
-                    result.Add(input.requires_grad ? Keep(grads[next++]) : null!);
-                }
 
-                foreach (var _ in parameters)
-                {
-                    result.Add(Keep(grads[next++]));
-                }
+                result.AddRange(inputGradients.Select(Keep));
+                result.AddRange(parameterGradients.Select(Keep));
             }
 
             return result;
+        }
+
+        // Recomputes the module on detached copies of its inputs with autograd on and back-propagates grad_output: the
+        // gradients of the inputs that need one (null for the others) and of the parameters (null where unused).
+        private static (Tensor?[] Inputs, Tensor?[] Parameters) Backpropagate(Checkpoint.Recipe recipe, Tensor[] inputs, bool[] needed, Tensor[] parameters, Tensor gradOutput)
+        {
+            Tensor output;
+            Tensor[] replayed;
+            using (torch.enable_grad())
+            {
+                replayed = inputs.Select((t, i) => t.detach().requires_grad_(needed[i])).ToArray();
+
+                // Only the output's handle is kept: the graph holds what its backward needs and frees each saved
+                // tensor as autograd.grad consumes it; handles to the other intermediates would keep them all alive.
+                using var recomputation = torch.NewDisposeScope();
+                output = recipe.Forward(replayed).MoveToOuterDisposeScope();
+            }
+
+            var wrt = replayed.Where(t => t.requires_grad).Concat(parameters).ToArray();
+            var grads = torch.autograd.grad(new[] { output }, wrt, new[] { gradOutput }, allow_unused: true);
+            output.Dispose();
+            var next = 0;
+            var inputGradients = needed.Select(n => n ? grads[next++] : null).ToArray();
+            var parameterGradients = parameters.Select(_ => (Tensor?)grads[next++]).ToArray();
+            return (inputGradients, parameterGradients);
+        }
+
+        private static void CopyOrZero(Tensor target, Tensor? gradient)
+        {
+            if (gradient is null || gradient.IsInvalid)
+            {
+                target.zero_();
+            }
+            else
+            {
+                target.copy_(gradient);
+            }
         }
 
         private static Tensor Keep(Tensor? gradient)

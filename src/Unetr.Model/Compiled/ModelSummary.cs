@@ -70,15 +70,15 @@ public sealed record ModelSummary(
     /// compile-time table: each innermost row keeps a number of tensors of its output's size that depends on what it is
     /// (a residual block's convolutions, norms and activations; a transformer block's norms, projections, attention
     /// weights and MLP), times <paramref name="batch"/>. With checkpointing, a checkpointed module keeps only its output,
-    /// and the backward pass holds one module's activations again while it recomputes it. Gradients, weights and optimizer
+    /// and the backward pass holds one module's activations again while it recomputes it (one sample's, when the network
+    /// has no batch norm). Gradients, weights and optimizer
     /// state are not included; neither is the allocator's slack.
     /// </summary>
     /// <param name="batch">Samples per batch.</param>
     /// <param name="encoderCheckpointing">The transformer blocks are checkpointed (<c>[Encoder(Checkpointing = true)]</c>).</param>
-    /// <param name="decoderCheckpointing">The full-resolution stages are checkpointed (<c>[Decoder(Checkpointing = true)]</c>).</param>
+    /// <param name="decoderCheckpointing">The convolutional stages are checkpointed (<c>[Decoder(Checkpointing = true)]</c>).</param>
     public long EstimateActivationBytes(long batch, bool encoderCheckpointing = false, bool decoderCheckpointing = false)
     {
-        var fullResolution = InputShape.Skip(1).ToArray();
         long kept = 0;
         long largestRecomputed = 0;
         string parentKind = string.Empty;
@@ -93,7 +93,8 @@ public sealed record ModelSummary(
                 Close();
                 parentKind = row.Kind;
                 parentElements = Elements(row.OutputShape);
-                parentCheckpointed = decoderCheckpointing && row.OutputShape.Skip(1).SequenceEqual(fullResolution);
+                // A stage of the convolutional path (its output a volume, not a token sequence).
+                parentCheckpointed = decoderCheckpointing && row.OutputShape.Count == InputShape.Count;
             }
 
             var isLeaf = i + 1 == Rows.Count || Rows[i + 1].Depth <= row.Depth;
@@ -117,7 +118,10 @@ public sealed record ModelSummary(
         }
 
         Close();
-        return 4 * batch * (kept + largestRecomputed);
+        // Without batch norm the backward pass recomputes one sample at a time (Checkpoint.SamplesIndependent).
+        // (The table names batch norm in the seed blocks and in its own rows; a MONAI block's norm is not a row of it.)
+        var samplewise = !Rows.Any(r => r.Kind.Contains("BatchNorm", StringComparison.Ordinal) || r.Kind is "ConvBlock" or "DeconvBlock");
+        return 4 * (batch * kept + (samplewise ? 1 : batch) * largestRecomputed);
 
         void Close()
         {

@@ -30,10 +30,33 @@ public sealed class ActivationEstimateTests
     }
 
     [Fact]
-    public void Checkpointed_full_resolution_stage_keeps_its_output_and_recomputes_its_tensors_once()
+    public void Checkpointed_stages_keep_their_outputs_and_recompute_the_largest_for_one_sample()
     {
-        // Kept: encoder1's output (16 × 512) and encoder2's tensor; during the backward pass encoder1's 8 tensors again.
-        Assert.Equal(4 * 2 * ((16 * 512) + (32 * 64) + (8 * 16 * 512)), Small.EstimateActivationBytes(2, decoderCheckpointing: true));
+        // Kept: encoder1's output (16 × 512) and encoder2's (32 × 64), for both samples; during the backward pass
+        // encoder1's 8 tensors again, for one sample at a time (no batch norm couples the samples).
+        Assert.Equal(4 * ((2 * ((16 * 512) + (32 * 64))) + (8 * 16 * 512)), Small.EstimateActivationBytes(2, decoderCheckpointing: true));
+    }
+
+    [Fact]
+    public void With_batch_norm_the_recomputation_holds_the_whole_batch()
+    {
+        var withBatchNorm = new ModelSummary(
+            "SmallBatchNorm",
+            Small.InputShape,
+            new SummaryRow[]
+            {
+                new("decoder0", "Sequential", 0, new long[] { 16, 8, 8, 8 }, 0, 0),
+                new("decoder0.0", "Conv3d", 1, new long[] { 16, 8, 8, 8 }, 0, 0),
+                new("decoder0.1", "BatchNorm3d", 1, new long[] { 16, 8, 8, 8 }, 0, 0),
+            },
+            0,
+            0,
+            0);
+        var plain = withBatchNorm.EstimateActivationBytes(2);
+        var checkpointed = withBatchNorm.EstimateActivationBytes(2, decoderCheckpointing: true);
+
+        // Kept: the stage's output for both samples; recomputed: the plain stage's tensors for both samples.
+        Assert.Equal((4 * 2 * 16 * 512) + plain, checkpointed);
     }
 
     [Fact]

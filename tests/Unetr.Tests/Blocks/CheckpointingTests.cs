@@ -54,20 +54,22 @@ public partial class CheckpointedWithDropoutNet;
 
 public sealed class CheckpointingTests
 {
-    public static TheoryData<string, int> Twins => new()
+    public static TheoryData<string, int, int> Twins => new()
     {
-        // Encoder: one recomputation per transformer block (3).
-        { nameof(EncoderCheckpointedMonaiNet), 3 },
-        { nameof(EncoderCheckpointedSeedNet), 3 },
+        // Encoder: one recomputation per transformer block (3), each one sample at a time (no batch norm in them).
+        { nameof(EncoderCheckpointedMonaiNet), 3, 3 },
+        { nameof(EncoderCheckpointedSeedNet), 3, 3 },
 
-        // Decoder: the calls whose output is at 16³: MONAI encoder1, decoder2, out; seed decoder3_upsampler, decoder0, decoder0_header.
-        { nameof(DecoderCheckpointedMonaiNet), 3 },
-        { nameof(DecoderCheckpointedSeedNet), 3 },
+        // Decoder: every stage of the convolutional path. MONAI encoder1–3, decoder4–2, out (instance norm: one sample
+        // at a time); seed: the deepest upsampler (a transposed convolution alone: one sample at a time), two skips,
+        // two upsamplers, decoder0, decoder0_header (batch norm: the whole batch at once).
+        { nameof(DecoderCheckpointedMonaiNet), 7, 7 },
+        { nameof(DecoderCheckpointedSeedNet), 7, 1 },
     };
 
     [Theory]
     [MemberData(nameof(Twins))]
-    public void Checkpointed_network_has_the_plain_networks_gradients(string name, int recomputedCalls)
+    public void Checkpointed_network_has_the_plain_networks_gradients(string name, int recomputedCalls, int samplewise)
     {
         using var scope = NewDisposeScope();
         torch.manual_seed(11);
@@ -85,9 +87,11 @@ public sealed class CheckpointingTests
 
         var expected = Gradients(plain, input, weights, out var expectedInput);
         var before = Checkpoint.Recomputations;
+        var samplewiseBefore = Checkpoint.SamplewiseRecomputations;
         var actual = Gradients(checkpointed, input, weights, out var actualInput);
 
         Assert.Equal(recomputedCalls, Checkpoint.Recomputations - before);
+        Assert.Equal(samplewise, Checkpoint.SamplewiseRecomputations - samplewiseBefore);
         Assert.Equal(expected.Keys, actual.Keys);
         foreach (var (parameter, gradient) in expected)
         {
