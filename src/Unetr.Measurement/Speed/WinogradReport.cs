@@ -72,7 +72,7 @@ public static class WinogradReport
         var direct = CpuRoutingPolicy.Default with { WinogradMinimumChannels = null };
         var winograd = CpuRoutingPolicy.Default with
         {
-            WinogradMinimumChannels = 1, WinogradMaximumInputChannels = long.MaxValue, WinogradMaximumVoxels = long.MaxValue, WinogradSlabValues = slabValues,
+            WinogradMinimumChannels = 1, WinogradMaximumChannels = long.MaxValue, WinogradMaximumVoxels = long.MaxValue, WinogradSlabValues = slabValues,
         };
         var rows = new List<string[]> { new[] { "shape", "seed blocks", "direct ms", "Winograd ms", "direct / Winograd", "middle half", "max |diff|", "max |direct|", "default route" } };
         double directTotal = 0, winogradTotal = 0;

@@ -30,7 +30,12 @@ namespace Unetr.Model.Blocks
         /// <summary>Transform positions per tile: 4 along each of the three axes.</summary>
         public const int Positions = 64;
 
+        // oneDNN's grouped 1×1×1 convolution (libtorch 2.10) returned wrong products for 512 or more output channels per
+        // group over fewer than 64 positions (channels-last; row-major too at one position), and died with SIGFPE for 1,024
+        // input channels per group: wider inputs go in chunks whose products are summed, and slabs of fewer tiles or
+        // groups of more output channels go through libtorch's bmm (docs/speed-notes.md, eighth session).
         private const long MaximumGroupChannels = 512;
+        private const long MinimumGroupedTiles = 64;
 
         /// <summary>The transform of the kernel (the output-channel bias is added at this position, whose output weights are all 1).</summary>
         private const int AllOnesPosition = (1 * 16) + (1 * 4) + 1;
@@ -83,8 +88,7 @@ namespace Unetr.Model.Blocks
             long depthTiles = (depth + 1) / 2, heightTiles = (height + 1) / 2, widthTiles = (width + 1) / 2;
 
             using var gradients = no_grad();
-            // oneDNN (libtorch 2.10) dies with SIGFPE on this grouped convolution with 1,024 input channels per group (seen
-            // for 1024 → 512 and 1024 → 64 at 8³ and 16³), so wider inputs go in chunks whose products are summed.
+            // Input channels in chunks of at most MaximumGroupChannels, for oneDNN's sake (see there).
             var chunks = new List<(long First, long Count, Tensor Kernel)>();
             for (var first = 0L; first < shape[1]; first += MaximumGroupChannels)
             {
@@ -182,8 +186,23 @@ namespace Unetr.Model.Blocks
 
             // The 64 products are a grouped 1×1×1 convolution of the channels-last input (oneDNN's fastest matrix
             // product here, and its output is channels-last too): group p multiplies position p's [C', C] kernel with its [C, tiles].
-            using var positions = transformed.view(1, tiles, heightTiles, widthTiles, Positions * channels).permute(0, 4, 1, 2, 3);
-            return nn.functional.conv3d(positions, groupedKernel, positionBias, groups: Positions);
+            var outChannels = groupedKernel.shape[0] / Positions;
+            var tileCount = tiles * heightTiles * widthTiles;
+            if (tileCount >= MinimumGroupedTiles && outChannels <= MaximumGroupChannels)
+            {
+                using var positions = transformed.view(1, tiles, heightTiles, widthTiles, Positions * channels).permute(0, 4, 1, 2, 3);
+                return nn.functional.conv3d(positions, groupedKernel, positionBias, groups: Positions);
+            }
+
+            // Elsewhere libtorch's batched product, [64, C', C] × [64, C, tiles], laid out as the convolution's output.
+            using var byPosition = transformed.view(tileCount, Positions, channels).permute(1, 2, 0);
+            using var products = groupedKernel.view(Positions, outChannels, channels).bmm(byPosition);
+            if (positionBias is not null)
+            {
+                products.add_(positionBias.view(Positions, outChannels, 1));
+            }
+
+            return products.permute(2, 0, 1).reshape(1, tiles, heightTiles, widthTiles, Positions * outChannels).permute(0, 4, 1, 2, 3);
         }
 
         // Bᵀd along `axis` (size 2·tiles + 2, tile i reads positions 2i…2i+3), the 4 rows stacked as axis 3, before the

@@ -104,10 +104,10 @@ public sealed record CpuRoutingPolicy
     public long? WinogradMinimumChannels { get; init; } = 128;
 
     /// <summary>
-    /// Most input channels for the Winograd route: above 512 <see cref="Winograd3d"/> multiplies in chunks, which did not
-    /// pay for the one such seed shape (1024 → 512 at 8³).
+    /// Most input or output channels for the Winograd route: above 512 <see cref="Winograd3d"/> multiplies in chunks or by
+    /// libtorch's <c>bmm</c>, which did not pay for the one such seed shape (1024 → 512 at 8³).
     /// </summary>
-    public long WinogradMaximumInputChannels { get; init; } = 512;
+    public long WinogradMaximumChannels { get; init; } = 512;
 
     /// <summary>
     /// Most voxels (D·H·W of one sample) for the Winograd route: at 64³ its transforms, 8× the input and the output,
@@ -190,13 +190,13 @@ public sealed record CpuRoutingPolicy
     /// <param name="onCpu">Whether the input is on the CPU.</param>
     /// <returns>
     /// True for a batched CPU input of at most <see cref="WinogradMaximumVoxels"/> voxels, a 3×3×3 kernel with padding 1,
-    /// and input and output channels from <see cref="WinogradMinimumChannels"/> (input at most <see cref="WinogradMaximumInputChannels"/>).
+    /// and input and output channels from <see cref="WinogradMinimumChannels"/> to <see cref="WinogradMaximumChannels"/>.
     /// </returns>
     public bool ConvolutionUsesWinograd(IReadOnlyList<long> inputShape, long outChannels, long kernel, long padding, bool onCpu)
     {
         ArgumentNullException.ThrowIfNull(inputShape);
         return WinogradMinimumChannels is { } minimum && onCpu && inputShape.Count == 5 && kernel == 3 && padding == 1
-            && inputShape[1] >= minimum && outChannels >= minimum && inputShape[1] <= WinogradMaximumInputChannels
+            && inputShape[1] >= minimum && outChannels >= minimum && inputShape[1] <= WinogradMaximumChannels && outChannels <= WinogradMaximumChannels
             && inputShape[2] * inputShape[3] * inputShape[4] <= WinogradMaximumVoxels;
     }
 

@@ -24,6 +24,11 @@ public sealed class Winograd3dTests
     [InlineData(2, 16, 24, 6, 5, 9, false, 2)]    // no bias, in ≠ out, slabs of two tile planes with a short last one
     [InlineData(1, 40, 12, 7, 8, 6, true, 3)]
     [InlineData(1, 600, 8, 3, 4, 2, true, 1)]     // over 512 input channels: products summed over chunks
+    [InlineData(1, 128, 512, 2, 8, 8, false, 1)]  // 512 outputs over 16 tiles, where oneDNN's grouped product was wrong
+    [InlineData(1, 128, 512, 2, 8, 8, true, 1)]
+    [InlineData(1, 64, 512, 16, 16, 16, true, 1)] // 512 outputs over 64 tiles per slab: oneDNN's grouped product
+    [InlineData(1, 1024, 24, 4, 16, 16, false, 4)] // 1,024 inputs over 128 tiles, where oneDNN's grouped product died
+    [InlineData(1, 16, 600, 2, 2, 2, true, 1)]    // over 512 outputs on a single tile
     public void Equals_conv3d_with_padding_one(long batch, long inChannels, long outChannels, long depth, long height, long width, bool hasBias, long tilesPerSlab)
     {
         manual_seed(17);
@@ -34,8 +39,21 @@ public sealed class Winograd3dTests
 
         using var expected = nn.functional.conv3d(input.to(float64), weight.to(float64), bias?.to(float64), padding: new long[] { 1, 1, 1 }).to(float32);
         using var transformed = Winograd3d.TransformWeight(weight);
-        using var actual = Winograd3d.Convolve(input, transformed, bias, tilesPerSlab);
 
+        // Two threads, as the speed runs use: oneDNN's wrong grouped products (see Winograd3d) came only with more than one.
+        var threads = get_num_threads();
+        set_num_threads(2);
+        Tensor actual;
+        try
+        {
+            actual = Winograd3d.Convolve(input, transformed, bias, tilesPerSlab);
+        }
+        finally
+        {
+            set_num_threads(threads);
+        }
+
+        using var result = actual;
         Assert.Equal(expected.shape, actual.shape);
         AssertClose(expected, actual);
     }
@@ -99,6 +117,7 @@ public sealed class Winograd3dTests
     [InlineData(64, 64, 32, false)]      // below 128 channels
     [InlineData(128, 64, 32, false)]     // output below 128 channels
     [InlineData(1024, 512, 8, false)]    // over 512 input channels
+    [InlineData(256, 1024, 8, false)]    // over 512 output channels
     public void Default_policy_takes_winograd_for_the_shapes_where_it_paid(long inChannels, long outChannels, long edge, bool expected)
     {
         var shape = new[] { 1, inChannels, edge, edge, edge };
