@@ -20,17 +20,15 @@ public static class WinogradReport
     /// <summary>The seed decoder's 3×3×3 convolutions at 64³: input and output channels, edge, and the blocks that have that shape.</summary>
     public static IReadOnlyList<ConvolutionShape> SeedShapes { get; } = new ConvolutionShape[]
     {
+        new(4, 32, 64, "decoder0.0"),
         new(32, 64, 64, "decoder0.1"),
         new(64, 64, 64, "decoder0_header.1"),
         new(128, 64, 64, "decoder0_header.0"),
-        new(128, 128, 64, "decoder3.2"),
-        new(128, 128, 32, "decoder3_upsampler.1"),
+        new(128, 128, 32, "decoder3.2", "decoder3_upsampler.1"),
         new(256, 128, 32, "decoder3_upsampler.0"),
-        new(256, 256, 32, "decoder3.1", "decoder6.1"),
-        new(256, 256, 16, "decoder6_upsampler.1"),
+        new(256, 256, 16, "decoder3.1", "decoder6.1", "decoder6_upsampler.1"),
         new(512, 256, 16, "decoder6_upsampler.0"),
-        new(512, 512, 16, "decoder3.0", "decoder6.0", "decoder9"),
-        new(512, 512, 8, "decoder9_upsampler.1"),
+        new(512, 512, 8, "decoder3.0", "decoder6.0", "decoder9", "decoder9_upsampler.1"),
         new(1024, 512, 8, "decoder9_upsampler.0"),
     };
 
