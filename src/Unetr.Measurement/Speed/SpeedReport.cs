@@ -47,7 +47,9 @@ public static class SpeedReport
     /// <summary>
     /// Runs the report; <paramref name="args"/> may hold <c>--repeats N</c>, <c>--python PATH</c>, <c>--no-pytorch</c>,
     /// <c>--breakdown</c> (also time a train step's parts on both sides, the forward's stages, and the forward with and
-    /// without BatchNorm folding), <c>--fold-only</c> (only the last two, on this side), <c>--pytorch-heap same|default</c> (the PyTorch
+    /// without BatchNorm folding), <c>--fold-only</c> (only the last two, on this side), <c>--winograd-only</c> (the forward's
+    /// stages and the forward without and with the Winograd route, <see cref="CpuRoutingPolicy.WinogradMinimumChannels"/>
+    /// as the default has it or as <c>--winograd-minimum-channels N</c> sets it, on this side), <c>--pytorch-heap same|default</c> (the PyTorch
     /// worker inherits this process's C-heap settings, the default, or runs with glibc's own), <c>--networks a,b</c>
     /// (some of <c>seed</c>, <c>monai</c>, <c>narrowed</c>; all by default), <c>--no-hand-written</c> (skip the generated
     /// vs hand-written comparison) and <c>--readme PATH</c> (write the summary table into that file between
@@ -103,6 +105,31 @@ public static class SpeedReport
             Console.WriteLine(pytorchHeap == "same"
                 ? "PyTorch worker: same OpenMP wait policy and C-heap settings as this process"
                 : "PyTorch worker: same OpenMP wait policy, glibc's default C heap (--pytorch-heap default)");
+        }
+
+        if (args.Contains("--winograd-only"))
+        {
+            var winogradMinimum = CpuRoutingPolicy.Default.WinogradMinimumChannels;
+            if (CommandArguments.Option(args, "--winograd-minimum-channels") is { } minimumText)
+            {
+                if (!long.TryParse(minimumText, NumberStyles.None, CultureInfo.InvariantCulture, out var minimum) || minimum < 1)
+                {
+                    Console.Error.WriteLine($"--winograd-minimum-channels takes a channel count of at least 1; got '{minimumText}'.");
+                    return 2;
+                }
+
+                winogradMinimum = minimum;
+            }
+
+            foreach (var speedCase in Cases.Where(c => chosen.Contains(c.Key)))
+            {
+                using var side = new TorchSharpSide(speedCase.Network);
+                Console.WriteLine(ForwardStages(speedCase.Network, side, 2 * repeats));
+                Console.WriteLine(WinogradComparison(speedCase.Network, side, 2 * repeats, winogradMinimum));
+            }
+
+            Console.WriteLine($"load average at end: {LoadAverage()}");
+            return 0;
         }
 
         if (args.Contains("--fold-only"))
@@ -441,6 +468,29 @@ public static class SpeedReport
             },
             rounds);
         return $"{network.Name} forward without / with BatchNorm folding: {Describe(timing)}";
+    }
+
+    /// <summary>
+    /// The forward without and with the Winograd route (<see cref="CpuRoutingPolicy.WinogradMinimumChannels"/> off, and
+    /// <paramref name="minimumChannels"/>), in alternating rounds on the same weights and input.
+    /// </summary>
+    private static string WinogradComparison(BenchNetwork network, TorchSharpSide side, int rounds, long? minimumChannels)
+    {
+        var direct = CpuRoutingPolicy.Current with { WinogradMinimumChannels = null };
+        var winograd = CpuRoutingPolicy.Current with { WinogradMinimumChannels = minimumChannels };
+        var timing = Timing.PairedTimed(
+            () =>
+            {
+                using var policy = CpuRoutingPolicy.Use(direct);
+                return side.TimeForward();
+            },
+            () =>
+            {
+                using var policy = CpuRoutingPolicy.Use(winograd);
+                return side.TimeForward();
+            },
+            rounds);
+        return $"{network.Name} forward without / with Winograd F(2³, 3³) from {minimumChannels} channels: {Describe(timing)}";
     }
 
     private static string Describe(PairedTiming timing) =>

@@ -25,6 +25,9 @@ namespace Unetr.Model.Blocks
     /// One input channel stays on libtorch's own route: there the split made forward and backward together slower.
     /// Every route takes the weight through <see cref="OneDnnWeights"/>, which steers oneDNN away from a kernel that
     /// computes wrong input gradients on some CPUs (docs/speed-notes.md, sixth session).
+    /// In evaluation mode without gradients, a 3×3×3 padding-1 convolution of the shapes that
+    /// <see cref="CpuRoutingPolicy.ConvolutionUsesWinograd"/> names is computed by Winograd F(2³, 3³) instead
+    /// (<see cref="Winograd3d"/>, its kernel transform cached per kernel).
     /// </remarks>
     public sealed class OneDnnConv3d : nn.Module<Tensor, Tensor>, IGraphBlock, IFoldableConvolution
     {
@@ -33,6 +36,7 @@ namespace Unetr.Model.Blocks
         private readonly long _kernel;
         private readonly long _padding;
         private readonly long[] _paddingPerAxis;
+        private readonly WinogradKernelCache _winograd = new();
 
         /// <summary>Creates the convolution, initialised exactly as <c>nn.Conv3d</c> with the same arguments (and the same draws).</summary>
         /// <param name="inChannels">Input channels.</param>
@@ -61,6 +65,15 @@ namespace Unetr.Model.Blocks
         public OneDnnRoute RouteFor(long[] inputShape, bool onCpu) =>
             CpuRoutingPolicy.Current.ConvolutionRoute(inputShape, _kernel, _padding, onCpu);
 
+        /// <summary>
+        /// Whether a forward of an input of this shape, now, computes the convolution by Winograd F(2³, 3³)
+        /// (<see cref="Winograd3d"/>): evaluation mode, no gradient recorded, and <see cref="CpuRoutingPolicy.ConvolutionUsesWinograd"/>.
+        /// </summary>
+        /// <param name="inputShape"><c>[N, C, D, H, W]</c>.</param>
+        /// <param name="onCpu">Whether the input is on the CPU.</param>
+        public bool UsesWinograd(long[] inputShape, bool onCpu) =>
+            !training && !is_grad_enabled() && CpuRoutingPolicy.Current.ConvolutionUsesWinograd(inputShape, weight.shape[0], _kernel, _padding, onCpu);
+
         /// <inheritdoc/>
         public GraphValue Export(GraphBuilder graph, GraphValue input) => graph.Conv(input, weight, bias, stride: 1, _padding);
 
@@ -73,9 +86,26 @@ namespace Unetr.Model.Blocks
 
         Tensor IFoldableConvolution.Convolve(Tensor input, Tensor kernel, Tensor? kernelBias) => Convolve(input, kernel, kernelBias);
 
+        /// <inheritdoc/>
+        protected override void Dispose(bool disposing)
+        {
+            if (disposing)
+            {
+                _winograd.Dispose();
+            }
+
+            base.Dispose(disposing);
+        }
+
         private Tensor Convolve(Tensor input, Tensor kernel, Tensor? kernelBias)
         {
-            return RouteFor(input.shape, input.device_type == TorchSharp.DeviceType.CPU) switch
+            var onCpu = input.device_type == TorchSharp.DeviceType.CPU;
+            if (UsesWinograd(input.shape, onCpu))
+            {
+                return Winograd3d.Convolve(input, _winograd.For(kernel), kernelBias, CpuRoutingPolicy.Current.WinogradTilesPerSlab(input.shape));
+            }
+
+            return RouteFor(input.shape, onCpu) switch
             {
                 OneDnnRoute.PaddedInput => nn.functional.conv3d(PadSpatial(input, extraDepth: 0), kernel, kernelBias),
                 OneDnnRoute.DepthSlabs => ConvolveDepthSlabs(input, kernel, kernelBias),

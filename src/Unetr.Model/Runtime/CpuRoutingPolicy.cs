@@ -49,6 +49,7 @@ public sealed record CpuRoutingPolicy
         SingleThreadTokenLimit = 0,
         ChannelsLastTrainingVoxelLimit = 0,
         FoldBatchNorm = false,
+        WinogradMinimumChannels = null,
     };
 
     /// <summary>
@@ -94,6 +95,31 @@ public sealed record CpuRoutingPolicy
     /// BatchNorm folded into its weight and bias, then the ReLU in place (<see cref="Blocks.Seed.BatchNormFold"/>).
     /// </summary>
     public bool FoldBatchNorm { get; init; } = true;
+
+    /// <summary>
+    /// Fewest input and output channels (both) for which <see cref="OneDnnConv3d"/> computes a stride-1, padding-1
+    /// 3×3×3 CPU convolution by Winograd F(2³, 3³) (<see cref="Winograd3d"/>) in evaluation mode without gradients.
+    /// <c>null</c>: never. Below 128 channels the transforms cost more than the products save (the <c>winograd</c> verb).
+    /// </summary>
+    public long? WinogradMinimumChannels { get; init; } = 128;
+
+    /// <summary>
+    /// Most input or output channels for the Winograd route: above 512 <see cref="Winograd3d"/> multiplies in chunks or by
+    /// libtorch's <c>bmm</c>, which did not pay for the one such seed shape (1024 → 512 at 8³).
+    /// </summary>
+    public long WinogradMaximumChannels { get; init; } = 512;
+
+    /// <summary>
+    /// Most voxels (D·H·W of one sample) for the Winograd route: at 64³ its transforms, 8× the input and the output,
+    /// cost more than the products save; at 32³ and below it was 1.1–1.7× faster (the <c>winograd</c> verb).
+    /// </summary>
+    public long WinogradMaximumVoxels { get; init; } = 32L * 32 * 32;
+
+    /// <summary>
+    /// Values of the transformed input (64 per tile and input channel) that <see cref="Winograd3d"/> builds at once; the
+    /// volume goes through in as many depth slabs as that takes, at least one tile plane each.
+    /// </summary>
+    public long WinogradSlabValues { get; init; } = 1L << 24;
 
     /// <summary>
     /// Makes <paramref name="policy"/> the policy of the calling thread and of the async flow it starts, until the
@@ -154,6 +180,33 @@ public sealed record CpuRoutingPolicy
         }
 
         return depth + 2 * padding - kernel + 1 >= 2 ? OneDnnRoute.DepthSlabs : OneDnnRoute.AsIs;
+    }
+
+    /// <summary>Whether <see cref="OneDnnConv3d"/> computes this convolution by Winograd F(2³, 3³), given that it runs in evaluation mode without gradients.</summary>
+    /// <param name="inputShape"><c>[N, C, D, H, W]</c>.</param>
+    /// <param name="outChannels">Output channels.</param>
+    /// <param name="kernel">Kernel size along every axis.</param>
+    /// <param name="padding">Zero padding along every axis.</param>
+    /// <param name="onCpu">Whether the input is on the CPU.</param>
+    /// <returns>
+    /// True for a batched CPU input of at most <see cref="WinogradMaximumVoxels"/> voxels, a 3×3×3 kernel with padding 1,
+    /// and input and output channels from <see cref="WinogradMinimumChannels"/> to <see cref="WinogradMaximumChannels"/>.
+    /// </returns>
+    public bool ConvolutionUsesWinograd(IReadOnlyList<long> inputShape, long outChannels, long kernel, long padding, bool onCpu)
+    {
+        ArgumentNullException.ThrowIfNull(inputShape);
+        return WinogradMinimumChannels is { } minimum && onCpu && inputShape.Count == 5 && kernel == 3 && padding == 1
+            && inputShape[1] >= minimum && outChannels >= minimum && inputShape[1] <= WinogradMaximumChannels && outChannels <= WinogradMaximumChannels
+            && inputShape[2] * inputShape[3] * inputShape[4] <= WinogradMaximumVoxels;
+    }
+
+    /// <summary>Tile planes per depth slab of <see cref="Winograd3d.Convolve"/> for an input of this shape (see <see cref="WinogradSlabValues"/>).</summary>
+    /// <param name="inputShape"><c>[N, C, D, H, W]</c>.</param>
+    public long WinogradTilesPerSlab(IReadOnlyList<long> inputShape)
+    {
+        ArgumentNullException.ThrowIfNull(inputShape);
+        var perTilePlane = Winograd3d.Positions * inputShape[1] * ((inputShape[3] + 1) / 2) * ((inputShape[4] + 1) / 2);
+        return Math.Max(1, WinogradSlabValues / perTilePlane);
     }
 
     /// <summary>Whether <see cref="PatchConv3d"/> computes an input of this shape as a product of patches.</summary>
