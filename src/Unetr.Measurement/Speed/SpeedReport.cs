@@ -453,20 +453,7 @@ public static class SpeedReport
     /// </summary>
     private static string FoldComparison(BenchNetwork network, TorchSharpSide side, int rounds)
     {
-        var unfolded = CpuRoutingPolicy.Current with { FoldBatchNorm = false };
-        var folded = CpuRoutingPolicy.Current with { FoldBatchNorm = true };
-        var timing = Timing.PairedTimed(
-            () =>
-            {
-                using var policy = CpuRoutingPolicy.Use(unfolded);
-                return side.TimeForward();
-            },
-            () =>
-            {
-                using var policy = CpuRoutingPolicy.Use(folded);
-                return side.TimeForward();
-            },
-            rounds);
+        var timing = PolicyComparison(side, rounds, CpuRoutingPolicy.Current with { FoldBatchNorm = false }, CpuRoutingPolicy.Current with { FoldBatchNorm = true });
         return $"{network.Name} forward without / with BatchNorm folding: {Describe(timing)}";
     }
 
@@ -476,22 +463,24 @@ public static class SpeedReport
     /// </summary>
     private static string WinogradComparison(BenchNetwork network, TorchSharpSide side, int rounds, long? minimumChannels)
     {
-        var direct = CpuRoutingPolicy.Current with { WinogradMinimumChannels = null };
-        var winograd = CpuRoutingPolicy.Current with { WinogradMinimumChannels = minimumChannels };
-        var timing = Timing.PairedTimed(
+        var timing = PolicyComparison(side, rounds, CpuRoutingPolicy.Current with { WinogradMinimumChannels = null }, CpuRoutingPolicy.Current with { WinogradMinimumChannels = minimumChannels });
+        return $"{network.Name} forward without / with Winograd F(2³, 3³) from {minimumChannels} channels: {Describe(timing)}";
+    }
+
+    // The forward under one routing policy and under another, in alternating rounds on the same weights and input.
+    private static PairedTiming PolicyComparison(TorchSharpSide side, int rounds, CpuRoutingPolicy first, CpuRoutingPolicy second) =>
+        Timing.PairedTimed(
             () =>
             {
-                using var policy = CpuRoutingPolicy.Use(direct);
+                using var policy = CpuRoutingPolicy.Use(first);
                 return side.TimeForward();
             },
             () =>
             {
-                using var policy = CpuRoutingPolicy.Use(winograd);
+                using var policy = CpuRoutingPolicy.Use(second);
                 return side.TimeForward();
             },
             rounds);
-        return $"{network.Name} forward without / with Winograd F(2³, 3³) from {minimumChannels} channels: {Describe(timing)}";
-    }
 
     private static string Describe(PairedTiming timing) =>
         string.Create(CultureInfo.InvariantCulture,
