@@ -6,14 +6,12 @@ namespace Unetr.Model.Blocks
     /// <summary>
     /// The Winograd transform (<see cref="Winograd3d.TransformWeight"/>) of the last kernel a convolution ran with, reused
     /// while it still describes that kernel: the same tensor object, and 1,024 elements spread over it equal to the copies
-    /// taken when transforming (as <see cref="Seed.BatchNormFold"/> checks its fold). An optimiser step or a loaded
+    /// taken when transforming (<see cref="TensorFingerprint"/>, as <see cref="Seed.BatchNormFold"/> checks its fold). An optimiser step or a loaded
     /// checkpoint changes the sampled elements; a fold redone makes a new tensor. A replaced transform is left to the
     /// garbage collector rather than disposed, since another thread's forward may still be multiplying with it.
     /// </summary>
     internal sealed class WinogradKernelCache : IDisposable
     {
-        private const long KernelSample = 1024;
-
         private readonly object gate = new();
         private Transformed? current;
 
@@ -24,17 +22,9 @@ namespace Unetr.Model.Blocks
             {
                 using var scope = NewDisposeScope();
                 using var gradients = no_grad();
-                if (current is null || !current.Describes(kernel))
+                if (current is null || !current.Sources.Matches(kernel))
                 {
-                    var stride = Math.Max(1, kernel.numel() / KernelSample);
-                    var sampleIndex = arange(0, kernel.numel(), stride, ScalarType.Int64, kernel.device);
-                    var sample = kernel.flatten().index_select(0, sampleIndex).clone();
-                    current = new Transformed(
-                        Winograd3d.TransformWeight(kernel).DetachFromDisposeScope(),
-                        kernel.Handle,
-                        kernel.shape,
-                        sampleIndex.DetachFromDisposeScope(),
-                        sample.DetachFromDisposeScope());
+                    current = new Transformed(Winograd3d.TransformWeight(kernel).DetachFromDisposeScope(), TensorFingerprint.Take(kernel));
                 }
 
                 return current.Weight;
@@ -51,19 +41,12 @@ namespace Unetr.Model.Blocks
             }
         }
 
-        private sealed record Transformed(Tensor Weight, IntPtr Handle, long[] Shape, Tensor SampleIndex, Tensor Sample) : IDisposable
+        private sealed record Transformed(Tensor Weight, TensorFingerprint Sources) : IDisposable
         {
-            // Exact equality; a NaN never equals itself, so a kernel holding NaN is simply transformed again.
-            public bool Describes(Tensor kernel) =>
-                kernel.Handle == Handle
-                && kernel.shape.AsSpan().SequenceEqual(Shape)
-                && kernel.flatten().index_select(0, SampleIndex).eq(Sample).all().item<bool>();
-
             public void Dispose()
             {
                 Weight.Dispose();
-                SampleIndex.Dispose();
-                Sample.Dispose();
+                Sources.Dispose();
             }
         }
     }

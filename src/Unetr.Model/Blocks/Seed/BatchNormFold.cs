@@ -27,8 +27,6 @@ namespace Unetr.Model.Blocks.Seed
     /// </remarks>
     public sealed class BatchNormFold : IDisposable
     {
-        private const long WeightSample = 1024;
-
         private readonly IFoldableConvolution convolution;
         private readonly BatchNorm norm;
         private readonly object gate = new();
@@ -101,7 +99,7 @@ namespace Unetr.Model.Blocks.Seed
             lock (gate)
             {
                 using var scope = NewDisposeScope();
-                if (folded is null || !folded.Describes(Sources()))
+                if (folded is null || !folded.Sources.Matches(Sources()))
                 {
                     folded = Fold(Sources());
                 }
@@ -136,58 +134,16 @@ namespace Unetr.Model.Blocks.Seed
             broadcast[0] = -1;
             var foldedWeight = (weight * scale.view(broadcast)).DetachFromDisposeScope();
             var foldedBias = shift.contiguous().DetachFromDisposeScope();
-
-            var stride = Math.Max(1, weight.numel() / WeightSample);
-            var sampleIndex = arange(0, weight.numel(), stride, ScalarType.Int64, weight.device).DetachFromDisposeScope();
-            var copies = Array.ConvertAll(Snapshot(sources, sampleIndex), copy => copy?.clone().DetachFromDisposeScope());
-            return new Folded(foldedWeight, foldedBias, Array.ConvertAll(sources, s => s?.Handle ?? IntPtr.Zero), copies, sampleIndex);
+            return new Folded(foldedWeight, foldedBias, TensorFingerprint.Take(sources));
         }
 
-        // The weight is represented by its sampled elements; the other sources are small and kept whole.
-        private static Tensor?[] Snapshot(Tensor?[] sources, Tensor sampleIndex)
+        private sealed record Folded(Tensor Weight, Tensor Bias, TensorFingerprint Sources) : IDisposable
         {
-            var snapshot = (Tensor?[])sources.Clone();
-            snapshot[0] = sources[0]!.flatten().index_select(0, sampleIndex);
-            return snapshot;
-        }
-
-        private sealed record Folded(Tensor Weight, Tensor Bias, IntPtr[] Handles, Tensor?[] Copies, Tensor SampleIndex) : IDisposable
-        {
-            public bool Describes(Tensor?[] sources)
-            {
-                for (var i = 0; i < sources.Length; i++)
-                {
-                    if ((sources[i]?.Handle ?? IntPtr.Zero) != Handles[i])
-                    {
-                        return false;
-                    }
-                }
-
-                var now = Snapshot(sources, SampleIndex);
-                for (var i = 0; i < now.Length; i++)
-                {
-                    if (now[i] is { } value && !Same(value, Copies[i]!))
-                    {
-                        return false;
-                    }
-                }
-
-                return true;
-            }
-
-            // Exact equality; a NaN never equals itself, so a fold of NaN statistics is simply redone.
-            private static bool Same(Tensor now, Tensor copy) =>
-                now.shape.AsSpan().SequenceEqual(copy.shape) && now.eq(copy).all().item<bool>();
-
             public void Dispose()
             {
                 Weight.Dispose();
                 Bias.Dispose();
-                SampleIndex.Dispose();
-                foreach (var copy in Copies)
-                {
-                    copy?.Dispose();
-                }
+                Sources.Dispose();
             }
         }
     }
