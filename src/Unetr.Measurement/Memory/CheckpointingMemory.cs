@@ -10,6 +10,7 @@ using Unetr.Measurement.Networks;
 using Unetr.Measurement.Speed;
 using Unetr.Model.Compiled;
 using Unetr.Model.Presets;
+using Unetr.Model.Runtime;
 using static TorchSharp.torch;
 
 namespace Unetr.Measurement.Memory;
@@ -42,7 +43,7 @@ public static class CheckpointingMemory
     /// <c>--batch N</c> (2), <c>--variants a,b</c> (some of plain, encoder, decoder, both; all by default) and
     /// <c>--heap kept|release</c>: <c>kept</c> (the default) runs the variants with the C heap that <c>unetr train</c> sets
     /// up (freed pages kept for reuse, so the peak includes the allocator's slack); <c>release</c> maps every large
-    /// allocation on its own and unmaps it when freed (<c>MALLOC_MMAP_MAX_=65536</c>, <c>MALLOC_TRIM_THRESHOLD_=131072</c>),
+    /// allocation on its own and unmaps it when freed (<see cref="NativeHeap.ReleasingEnvironment"/>),
     /// so the peak follows the live tensors. A process started with <c>--child KEY</c> measures one variant and prints one
     /// JSON line.
     /// </summary>
@@ -91,7 +92,7 @@ public static class CheckpointingMemory
         Console.WriteLine($"Activation checkpointing, MonaiBtcvUnetr at 96³, batch {batch}: one process per variant, {steps} timed train steps after one untimed; {BenchSettings.Threads} threads");
         Console.WriteLine(heap == "kept"
             ? "C heap: freed pages kept for reuse, as unetr train sets it up (peaks include the allocator's slack)"
-            : "C heap: every large allocation mapped on its own and unmapped when freed (MALLOC_MMAP_MAX_=65536, MALLOC_TRIM_THRESHOLD_=131072; peaks follow live tensors)");
+            : $"C heap: every large allocation mapped on its own and unmapped when freed ({string.Join(", ", NativeHeap.ReleasingEnvironment.Select(v => $"{v.Key}={v.Value}"))}; peaks follow live tensors)");
         Console.WriteLine($"load average at start: {SpeedReport.LoadAverage()}");
         var results = new List<(Variant Variant, Measurement Result)>();
         foreach (var variant in Variants.Where(v => keys.Contains(v.Key)))
@@ -177,8 +178,10 @@ public static class CheckpointingMemory
         var start = new ProcessStartInfo { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         if (heap == "release")
         {
-            start.Environment["MALLOC_MMAP_MAX_"] = "65536";
-            start.Environment["MALLOC_TRIM_THRESHOLD_"] = "131072";
+            foreach (var (variable, value) in NativeHeap.ReleasingEnvironment)
+            {
+                start.Environment[variable] = value;
+            }
         }
 
         var host = Environment.ProcessPath ?? throw new InvalidOperationException("The path of this process is unknown; cannot start the measuring processes.");

@@ -27,6 +27,17 @@ public static class NativeHeap
     public static IReadOnlyList<string> EnvironmentVariables { get; } = new[] { MmapMaxVariable, TrimThresholdVariable };
 
     /// <summary>
+    /// Values of <see cref="EnvironmentVariables"/> for a child process whose heap maps every large allocation on its own
+    /// and unmaps it when freed (glibc's fixed defaults, without its dynamic threshold), so its resident memory follows
+    /// its live allocations; being set, they also keep <see cref="KeepFreedMemory"/> from changing the heap.
+    /// </summary>
+    public static IReadOnlyDictionary<string, string> ReleasingEnvironment { get; } = new Dictionary<string, string>
+    {
+        [MmapMaxVariable] = "65536",
+        [TrimThresholdVariable] = "131072",
+    };
+
+    /// <summary>
     /// Makes glibc serve large allocations from its heap instead of separate mappings and keep freed memory for reuse
     /// (<c>mallopt</c>: <c>M_MMAP_MAX</c> 0, <c>M_TRIM_THRESHOLD</c> 2 GiB), so tensors of the same sizes, allocated
     /// again on every pass, reuse pages that are already mapped. Resident memory then stays near the peak of the
