@@ -13,7 +13,8 @@ namespace Unetr.Benchmarks;
 /// Entry point: <c>speed</c> runs the one-shot speed report, <c>memory</c> the resident-memory check of a long training
 /// run, <c>memory-checkpointing</c> the peak memory and step time of the BTCV network with and without activation
 /// checkpointing, <c>heap</c> the C-heap reuse check, <c>winograd</c> Winograd F(2³, 3³) against the direct
-/// route for the seed decoder's convolutions, <c>ablate</c> the ablation grid, <c>onnx</c> ONNX Runtime against
+/// route for the seed decoder's convolutions, <c>training-layouts</c> channels-last against row-major convolutions in
+/// training, per shape and per train step, <c>ablate</c> the ablation grid, <c>onnx</c> ONNX Runtime against
 /// TorchSharp; anything else goes to BenchmarkDotNet's switcher.
 /// </summary>
 public static class Program
@@ -53,6 +54,11 @@ public static class Program
         if (args.Length > 0 && args[0] == "winograd")
         {
             return WinogradReport.Run(args.Skip(1).ToArray());
+        }
+
+        if (args.Length > 0 && args[0] == "training-layouts")
+        {
+            return TrainingLayoutReport.Run(args.Skip(1).ToArray());
         }
 
         if (args.Length > 0 && args[0] == "memory")

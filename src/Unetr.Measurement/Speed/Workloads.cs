@@ -97,7 +97,7 @@ public sealed class TrainStepWorkload : IDisposable
         firstBatch = batchSizes[0];
         if (ChannelsLast.PaysForTraining(this.network, spec.BatchShape(firstBatch)))
         {
-            ChannelsLast.Convert(this.network);
+            ChannelsLast.ConvertForTraining(this.network);
         }
 
         this.network.train();

@@ -74,11 +74,35 @@ namespace Unetr.Model.Blocks
         public bool UsesWinograd(long[] inputShape, bool onCpu) =>
             !training && !is_grad_enabled() && CpuRoutingPolicy.Current.ConvolutionUsesWinograd(inputShape, weight.shape[0], _kernel, _padding, onCpu);
 
+        /// <summary>
+        /// Whether a training forward (train mode, gradients recorded, CPU) computes row-major while the weight is row-major
+        /// (oneDNN's blocked layout): a channels-last input is copied to row-major first. <see cref="ChannelsLast.ConvertForTraining"/> sets it for the layers it leaves
+        /// row-major (<see cref="CpuRoutingPolicy.ChannelsLastTrainingMaximumChannels"/>); off otherwise, so a network
+        /// that trains without that conversion computes as libtorch's plain call would.
+        /// </summary>
+        public bool RowMajorInTraining { get; set; }
+
+        /// <summary>Input channels (the weight's second axis).</summary>
+        public long InChannels => weight.shape[1];
+
+        /// <summary>Output channels (the weight's first axis).</summary>
+        public long OutChannels => weight.shape[0];
+
         /// <inheritdoc/>
         public GraphValue Export(GraphBuilder graph, GraphValue input) => graph.Conv(input, weight, bias, stride: 1, _padding);
 
         /// <inheritdoc/>
-        public override Tensor forward(Tensor input) => Convolve(input, OneDnnWeights.For(weight, input), bias);
+        public override Tensor forward(Tensor input)
+        {
+            ArgumentNullException.ThrowIfNull(input);
+            if (!ComputesRowMajorInTraining(input))
+            {
+                return Convolve(input, OneDnnWeights.For(weight, input), bias);
+            }
+
+            var rowMajor = input.is_contiguous() ? input : input.contiguous();
+            return Convolve(rowMajor, OneDnnWeights.For(weight, rowMajor), bias);
+        }
 
         Tensor IFoldableConvolution.Weight => weight;
 
@@ -112,6 +136,17 @@ namespace Unetr.Model.Blocks
                 _ => nn.functional.conv3d(input, kernel, kernelBias, padding: _paddingPerAxis),
             };
         }
+
+        // A wide layer in a training forward (RowMajorInTraining) computes row-major: a channels-last input (a transposed
+        // convolution's output, the tokens' volume view, a narrow layer's output) would make libtorch pick oneDNN's
+        // channels-last kernels, slower for a wide layer than its blocked layout.
+        private bool ComputesRowMajorInTraining(Tensor input) =>
+            RowMajorInTraining
+            && training
+            && is_grad_enabled()
+            && input.dim() == 5
+            && input.device_type == TorchSharp.DeviceType.CPU
+            && weight.is_contiguous();
 
         // Output depth Do splits into two halves of ceil(Do / 2); slab i reads padded planes [i·half, i·half + half + k − 1).
         // An odd Do gets one more zero plane at the end, whose output plane is cut off again.

@@ -45,7 +45,41 @@ public static class ChannelsLast
     }
 
     /// <summary>
-    /// Whether channels-last weights (<see cref="Convert"/>) make a train step of <paramref name="model"/> faster on CPU
+    /// Converts, in place, the weights of the layers that train faster channels-last as
+    /// <see cref="CpuRoutingPolicy.Current"/> decides (<see cref="CpuRoutingPolicy.TrainsChannelsLast"/>: at most
+    /// <see cref="CpuRoutingPolicy.ChannelsLastTrainingMaximumChannels"/> channels, read from the weight's first two
+    /// axes); wider layers keep row-major weights, and their <see cref="Blocks.OneDnnConv3d"/> modules are told to copy
+    /// a channels-last input to row-major in training (<see cref="Blocks.OneDnnConv3d.RowMajorInTraining"/>). Call it
+    /// once <see cref="PaysForTraining"/> said yes, before building the optimizer. Returns <paramref name="module"/>.
+    /// </summary>
+    public static TModule ConvertForTraining<TModule>(TModule module)
+        where TModule : nn.Module
+    {
+        ArgumentNullException.ThrowIfNull(module);
+        var policy = CpuRoutingPolicy.Current;
+        using (no_grad())
+        {
+            foreach (var tensor in module.parameters().Cast<Tensor>().Concat(module.buffers()))
+            {
+                if (IsConvertible(tensor) && !Is(tensor) && policy.TrainsChannelsLast(tensor.shape[1], tensor.shape[0]))
+                {
+                    using var scope = NewDisposeScope();
+                    tensor.set_(Copy(tensor));
+                }
+            }
+        }
+
+        // TorchSharp's modules() lists the descendants only, so the module itself is added.
+        foreach (var convolution in module.modules().Prepend(module).OfType<Blocks.OneDnnConv3d>().Distinct())
+        {
+            convolution.RowMajorInTraining = !policy.TrainsChannelsLast(convolution.InChannels, convolution.OutChannels);
+        }
+
+        return module;
+    }
+
+    /// <summary>
+    /// Whether channels-last weights (<see cref="ConvertForTraining"/>) make a train step of <paramref name="model"/> faster on CPU
     /// for batches of shape <paramref name="batchShape"/> (<c>[N, C, spatial…]</c>), as
     /// <see cref="CpuRoutingPolicy.Current"/> decides: by default always, unless the model has an instance norm and the
     /// batch holds more than <see cref="CpuRoutingPolicy.ChannelsLastTrainingVoxelLimit"/> voxels (N × spatial sizes).

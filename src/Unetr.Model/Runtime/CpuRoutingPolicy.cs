@@ -90,6 +90,18 @@ public sealed record CpuRoutingPolicy
     public long ChannelsLastTrainingVoxelLimit { get; init; } = 64L * 64 * 64;
 
     /// <summary>
+    /// Most channels (the larger of input and output) of a convolution or transposed convolution whose weight
+    /// <see cref="ChannelsLast.ConvertForTraining"/> makes channels-last; wider layers keep row-major weights, and in a
+    /// training forward such an <see cref="OneDnnConv3d"/> copies a channels-last input to row-major first, so oneDNN
+    /// computes it in its blocked layout. Default <see cref="long.MaxValue"/>: every layer channels-last, no copies.
+    /// 32 made the seed network's train step faster on the Zen 5 EPYC of 2026-12-04 (the <c>training-layouts</c> verb;
+    /// docs/speed-notes.md, "Row-major wide layers in training") but is not the default: with it, two data-parallel ranks
+    /// drifted from one process with the whole batch beyond DistributedTrainingTests' bounds (not understood yet).
+    /// Networks that train row-major (<see cref="ChannelsLastPaysForTraining"/> false) are not converted and take no copies.
+    /// </summary>
+    public long ChannelsLastTrainingMaximumChannels { get; init; } = long.MaxValue;
+
+    /// <summary>
     /// Whether a seed-layout convolution followed by BatchNorm and ReLU (<see cref="Blocks.Seed.ConvBlock"/>,
     /// <see cref="Blocks.Seed.DeconvBlock"/>) computes, in evaluation mode without gradients, one convolution with the
     /// BatchNorm folded into its weight and bias, then the ReLU in place (<see cref="Blocks.Seed.BatchNormFold"/>).
@@ -238,6 +250,13 @@ public sealed record CpuRoutingPolicy
         var voxels = batchShape.Where((_, axis) => axis != 1).Aggregate(1L, (product, size) => product * size);
         return !hasInstanceNorm || voxels <= ChannelsLastTrainingVoxelLimit;
     }
+
+    /// <summary>
+    /// Whether a layer of these channel counts trains channels-last (<see cref="ChannelsLastTrainingMaximumChannels"/>);
+    /// only asked once <see cref="ChannelsLastPaysForTraining"/> said yes for the network.
+    /// </summary>
+    public bool TrainsChannelsLast(long inChannels, long outChannels) =>
+        Math.Max(inChannels, outChannels) <= ChannelsLastTrainingMaximumChannels;
 
     /// <summary>Makes <paramref name="policy"/> the policy of threads that opened no <see cref="Use"/> scope.</summary>
     internal static void SetProcessPolicy(CpuRoutingPolicy policy) => Volatile.Write(ref _process, policy);

@@ -87,7 +87,7 @@ public sealed class Trainer : IDisposable
         Model.train();
         if (options.ChannelsLast && ChannelsLast.PaysForTraining(Model, _inputShape.Prepend(ShardSize).ToArray()))
         {
-            ChannelsLast.Convert(Model);
+            ChannelsLast.ConvertForTraining(Model);
         }
 
         // PyTorch's AdamW (betas 0.9 and 0.999, eps 1e-8) over one flat buffer: a step is a handful of tensor operations.

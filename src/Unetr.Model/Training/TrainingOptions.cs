@@ -67,10 +67,11 @@ public sealed record TrainingOptions
     public int? ReleaseFreedNativeMemoryEvery { get; init; }
 
     /// <summary>
-    /// Stores the network's convolution weights channels-last (<see cref="Runtime.ChannelsLast"/>) before training where
-    /// that makes a step faster (<see cref="Runtime.ChannelsLast.PaysForTraining"/>: everywhere except instance-norm
-    /// networks on batches above 64³ voxels), mostly in the backward pass of libtorch's CPU convolutions
-    /// (docs/speed-notes.md has the measurements). Results agree with the
+    /// Stores the network's convolution weights channels-last (<see cref="Runtime.ChannelsLast.ConvertForTraining"/>; those
+    /// of up to <see cref="Runtime.CpuRoutingPolicy.ChannelsLastTrainingMaximumChannels"/> channels, by default all) before
+    /// training where that makes a step faster (<see cref="Runtime.ChannelsLast.PaysForTraining"/>:
+    /// everywhere except instance-norm networks on batches above 64³ voxels), mostly in the backward pass of libtorch's
+    /// CPU convolutions (docs/speed-notes.md has the measurements). Results agree with the
     /// row-major layout to rounding, not bit for bit; saved weights are the same either way.
     /// </summary>
     public bool ChannelsLast { get; init; } = true;

@@ -73,11 +73,18 @@ internal static class MpiRun
         return (network.named_parameters().ToDictionary(p => p.name, p => p.parameter.contiguous().data<float>().ToArray()), progress.Step);
     }
 
-    /// <summary>Largest absolute difference between two sets of parameters of the same network.</summary>
-    public static double LargestDifference(Dictionary<string, float[]> expected, Dictionary<string, float[]> actual)
+    /// <summary>
+    /// Largest absolute difference between two sets of parameters of the same network, with a description for a failure
+    /// message: the parameter it is in and how many elements of the whole network differ by more than <paramref name="bound"/>.
+    /// </summary>
+    public static (double Difference, string Where) LargestDifference(Dictionary<string, float[]> expected, Dictionary<string, float[]> actual, double bound)
     {
         Assert.Equal(expected.Keys.OrderBy(k => k), actual.Keys.OrderBy(k => k));
-        return expected.Max(p => p.Value.Zip(actual[p.Key], (a, b) => Math.Abs((double)a - b)).Max());
+        var differences = expected.ToDictionary(p => p.Key, p => p.Value.Zip(actual[p.Key], (a, b) => Math.Abs((double)a - b)).ToArray());
+        var (name, largest) = differences.Select(p => (p.Key, p.Value.Max())).MaxBy(p => p.Item2);
+        var beyond = differences.Sum(p => p.Value.Count(d => d > bound));
+        var total = differences.Sum(p => p.Value.Length);
+        return (largest, string.Create(CultureInfo.InvariantCulture, $"largest in {name}; {beyond} of {total} elements beyond {bound:G3}"));
     }
 
     /// <summary>The loss column of a run's curves.csv, by step.</summary>
