@@ -76,9 +76,10 @@ namespace Unetr.Model.Blocks
 
         /// <summary>
         /// Whether a training forward (train mode, gradients recorded, CPU) computes row-major while the weight is row-major
-        /// (oneDNN's blocked layout): a channels-last input is copied to row-major first. <see cref="ChannelsLast.ConvertForTraining"/> sets it for the layers it leaves
-        /// row-major (<see cref="CpuRoutingPolicy.ChannelsLastTrainingMaximumChannels"/>); off otherwise, so a network
-        /// that trains without that conversion computes as libtorch's plain call would.
+        /// (oneDNN's blocked layout): a channels-last input is copied to row-major first.
+        /// <see cref="ChannelsLast.ConvertForTraining"/> sets it for the layers it leaves row-major
+        /// (<see cref="CpuRoutingPolicy.ChannelsLastTrainingMaximumChannels"/>); off otherwise, so a network that trains
+        /// without that conversion computes as libtorch's plain call would.
         /// </summary>
         public bool RowMajorInTraining { get; set; }
 
