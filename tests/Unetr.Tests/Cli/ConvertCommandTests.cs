@@ -111,6 +111,10 @@ public sealed class ConvertCommandTests : IDisposable
     [Fact]
     public void Weights_with_a_flipped_byte_are_refused_and_nothing_is_written()
     {
+        // The .pt entries are deflated, so what the flip does depends on the weights: mostly the inflated content
+        // changes (a CRC-32 mismatch), for some weights its length (refused as truncated or damaged; one CI run on
+        // 2026-12-04 drew such weights). Fixed weights make it the CRC-32 case every run.
+        manual_seed(20261204);
         using (var source = new TinyMonaiUnetr())
         {
             StateDictWriter.Save(source, PathOf("tiny.pt"));
