@@ -28,19 +28,7 @@ public static class ChannelsLast
         where TModule : nn.Module
     {
         ArgumentNullException.ThrowIfNull(module);
-        using (no_grad())
-        {
-            foreach (var tensor in module.parameters().Cast<Tensor>().Concat(module.buffers()))
-            {
-                if (IsConvertible(tensor) && !Is(tensor))
-                {
-                    // Scoped per tensor so that only the permuted intermediates are disposed, never the module's own tensors.
-                    using var scope = NewDisposeScope();
-                    tensor.set_(Copy(tensor));
-                }
-            }
-        }
-
+        ConvertTensors(module, _ => true);
         return module;
     }
 
@@ -57,17 +45,7 @@ public static class ChannelsLast
     {
         ArgumentNullException.ThrowIfNull(module);
         var policy = CpuRoutingPolicy.Current;
-        using (no_grad())
-        {
-            foreach (var tensor in module.parameters().Cast<Tensor>().Concat(module.buffers()))
-            {
-                if (IsConvertible(tensor) && !Is(tensor) && policy.TrainsChannelsLast(tensor.shape[1], tensor.shape[0]))
-                {
-                    using var scope = NewDisposeScope();
-                    tensor.set_(Copy(tensor));
-                }
-            }
-        }
+        ConvertTensors(module, tensor => policy.TrainsChannelsLast(tensor.shape[1], tensor.shape[0]));
 
         // TorchSharp's modules() lists the descendants only, so the module itself is added.
         foreach (var convolution in module.modules().Prepend(module).OfType<Blocks.OneDnnConv3d>().Distinct())
@@ -123,6 +101,23 @@ public static class ChannelsLast
     }
 
     private static bool IsConvertible(Tensor tensor) => tensor.dim() is 4 or 5;
+
+    // Converts every parameter and buffer of 4 or 5 dimensions that is not channels-last yet and that include accepts.
+    private static void ConvertTensors(nn.Module module, Func<Tensor, bool> include)
+    {
+        using (no_grad())
+        {
+            foreach (var tensor in module.parameters().Cast<Tensor>().Concat(module.buffers()))
+            {
+                if (IsConvertible(tensor) && !Is(tensor) && include(tensor))
+                {
+                    // Scoped per tensor so that only the permuted intermediates are disposed, never the module's own tensors.
+                    using var scope = NewDisposeScope();
+                    tensor.set_(Copy(tensor));
+                }
+            }
+        }
+    }
 
     // Innermost first: channel, then the last spatial axis back to the first, then the batch axis.
     private static int[] Order(int rank) => new[] { 1 }.Concat(Enumerable.Range(2, rank - 2).Reverse()).Append(0).ToArray();
