@@ -96,13 +96,12 @@ namespace Unetr.Model.Blocks
         public override Tensor forward(Tensor input)
         {
             ArgumentNullException.ThrowIfNull(input);
-            if (!ComputesRowMajorInTraining(input))
+            if (TakesRowMajorCopy(input))
             {
-                return Convolve(input, OneDnnWeights.For(weight, input), bias);
+                input = input.contiguous();
             }
 
-            var rowMajor = input.is_contiguous() ? input : input.contiguous();
-            return Convolve(rowMajor, OneDnnWeights.For(weight, rowMajor), bias);
+            return Convolve(input, OneDnnWeights.For(weight, input), bias);
         }
 
         Tensor IFoldableConvolution.Weight => weight;
@@ -141,13 +140,14 @@ namespace Unetr.Model.Blocks
         // A wide layer in a training forward (RowMajorInTraining) computes row-major: a channels-last input (a transposed
         // convolution's output, the tokens' volume view, a narrow layer's output) would make libtorch pick oneDNN's
         // channels-last kernels, slower for a wide layer than its blocked layout.
-        private bool ComputesRowMajorInTraining(Tensor input) =>
+        private bool TakesRowMajorCopy(Tensor input) =>
             RowMajorInTraining
             && training
             && is_grad_enabled()
             && input.dim() == 5
             && input.device_type == TorchSharp.DeviceType.CPU
-            && weight.is_contiguous();
+            && weight.is_contiguous()
+            && !input.is_contiguous();
 
         // Output depth Do splits into two halves of ceil(Do / 2); slab i reads padded planes [i·half, i·half + half + k − 1).
         // An odd Do gets one more zero plane at the end, whose output plane is cut off again.
