@@ -78,6 +78,9 @@ public sealed record CpuDescription(
             int.TryParse(fields.GetValueOrDefault(key), NumberStyles.Integer, CultureInfo.InvariantCulture, out var value) ? value : 0;
     }
 
+    /// <summary>The machine in one line, as the benchmark verbs print it after <c>CPU:</c>.</summary>
+    public string Summary => $"{Model} ({Vendor} family {Family}), {PhysicalCores} cores ({LogicalProcessors} logical processors); {VectorExtensions}";
+
     /// <summary>The named vector extensions the CPU has, e.g. <c>AVX2, FMA, AVX-512F, DQ, …, AVX-512-BF16</c>, or <c>none of AVX2, AVX-512, AMX</c>.</summary>
     public string VectorExtensions
     {

@@ -93,7 +93,7 @@ public static class SpeedReport
         var clockHz = Math.Max(clock, cpu.CpuInfoMhz * 1e6);
         var startLoad = LoadAverage();
         Console.WriteLine($"UNETR speed report: TorchSharp {typeof(torch).Assembly.GetName().Version}, {torch.get_num_threads()} threads, forward batch {BenchSettings.Batch}, train step batches {string.Join(" and ", TrainBatches)}, {repeats} timed repeats (median)");
-        Console.WriteLine($"CPU: {cpu.Model} ({cpu.Vendor} family {cpu.Family}), {cpu.PhysicalCores} cores ({cpu.LogicalProcessors} logical processors); {cpu.VectorExtensions}");
+        Console.WriteLine($"CPU: {cpu.Summary}");
         var (pipes, pipeSource) = cpu.FmaPipes;
         var theoretical = cpu.PeakFlops(clockHz);
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,

@@ -67,7 +67,7 @@ public static class TrainingLayoutReport
         BenchSettings.Apply();
         var cpu = CpuDescription.Current();
         Console.WriteLine($"Training layouts: TorchSharp {typeof(torch).Assembly.GetName().Version}, {get_num_threads()} threads, {rounds} paired rounds (median, middle half of the per-round ratios); mixed rule: channels-last up to {Mixed.ChannelsLastTrainingMaximumChannels} channels, row-major above");
-        Console.WriteLine($"CPU: {cpu.Model} ({cpu.Vendor} family {cpu.Family}), {cpu.PhysicalCores} cores ({cpu.LogicalProcessors} logical processors); {cpu.VectorExtensions}");
+        Console.WriteLine($"CPU: {cpu.Summary}");
         Console.WriteLine($"load average at start: {SpeedReport.LoadAverage()}");
         foreach (var key in chosen)
         {

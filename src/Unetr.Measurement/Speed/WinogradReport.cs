@@ -64,7 +64,7 @@ public static class WinogradReport
         BenchSettings.Apply();
         var cpu = CpuDescription.Current();
         Console.WriteLine($"Winograd F(2³, 3³) against the direct route (OneDnnConv3d): TorchSharp {typeof(torch).Assembly.GetName().Version}, {get_num_threads()} threads, batch 1, {rounds} paired rounds per shape, eval + inference_mode, slab {slabValues} transformed values");
-        Console.WriteLine($"CPU: {cpu.Model} ({cpu.Vendor} family {cpu.Family}), {cpu.PhysicalCores} cores ({cpu.LogicalProcessors} logical processors); {cpu.VectorExtensions}");
+        Console.WriteLine($"CPU: {cpu.Summary}");
         Console.WriteLine($"load average at start: {SpeedReport.LoadAverage()}");
 
         var direct = CpuRoutingPolicy.Default with { WinogradMinimumChannels = null };
